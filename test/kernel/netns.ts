@@ -332,6 +332,15 @@ async function ipBatch(ns: string | undefined, lines: readonly string[]): Promis
 }
 
 /**
+ * A fixed, locally administered MAC address, so that recorded `ip -j addr` output, link-local
+ * IPv6 addresses and the MACSRC/MACDST of traces do not change between recordings.
+ */
+function mac(link: number, side: number): string {
+  const hex = (n: number) => n.toString(16).padStart(2, "0");
+  return `02:00:00:00:${hex(link)}:${hex(side)}`;
+}
+
+/**
  * Creates the topology from scratch (deleting leftovers first):
  *
  *   ipt-inet (eth0 198.51.100.2/24, lo 203.0.113.10/32) ── eth0 ipt-r (198.51.100.1/24)
@@ -352,7 +361,9 @@ export async function createNetwork(topology: Topology): Promise<void> {
   }
 
   // Uplink: a veth pair between router and internet, `eth0` on both sides.
-  await ipBatch(undefined, [`link add ipt-up0 netns ${router} type veth peer name ${uplink} netns ${internet}`]);
+  await ipBatch(undefined, [
+    `link add ipt-up0 address ${mac(0, 1)} netns ${router} type veth peer name ${uplink} address ${mac(0, 2)} netns ${internet}`,
+  ]);
   const v4 = (a: InterfaceAddress) => `${a.address}/${a.prefixLength}`;
   const routerLines = [
     `link set ipt-up0 name ${uplink}`,
@@ -370,8 +381,8 @@ export async function createNetwork(topology: Topology): Promise<void> {
 
   let vethIndex = 0;
   const containerBatches: Array<[string, string[]]> = [];
-  for (const bridge of topology.bridges) {
-    routerLines.push(`link add ${bridge.name} type bridge`);
+  for (const [bridgeIndex, bridge] of topology.bridges.entries()) {
+    routerLines.push(`link add ${bridge.name} address ${mac(0x10 + bridgeIndex, 1)} type bridge`);
     if (bridge.ipv4) routerLines.push(`addr add ${v4(bridge.ipv4)} dev ${bridge.name}`);
     if (bridge.ipv6) routerLines.push(`addr add ${v4(bridge.ipv6)} dev ${bridge.name} nodad`);
     routerLines.push(`link set ${bridge.name} up`);
@@ -379,8 +390,11 @@ export async function createNetwork(topology: Topology): Promise<void> {
     if (bridge.ipv4) internetLines.push(`route add ${subnetOf(bridge.ipv4)} via ${topology.routerUplinkIpv4.address}`);
     if (bridge.ipv6) internetLines.push(`route add ${subnetOf(bridge.ipv6)} via ${topology.routerUplinkIpv6.address}`);
     for (const container of bridge.containers) {
-      const veth = `veth${vethIndex++}`;
-      await ipBatch(undefined, [`link add ${veth} netns ${router} type veth peer name eth0 netns ${container.namespace}`]);
+      const index = vethIndex++;
+      const veth = `veth${index}`;
+      await ipBatch(undefined, [
+        `link add ${veth} address ${mac(0x20 + index, 1)} netns ${router} type veth peer name eth0 address ${mac(0x20 + index, 2)} netns ${container.namespace}`,
+      ]);
       routerLines.push(`link set ${veth} master ${bridge.name}`, `link set ${veth} up`);
       const lines = ["link set eth0 up"];
       if (container.ipv4 && bridge.ipv4) {
@@ -415,6 +429,40 @@ export async function createNetwork(topology: Topology): Promise<void> {
     "net.bridge.bridge-nf-call-iptables": bridgeNf,
     "net.bridge.bridge-nf-call-ip6tables": bridgeNf,
   });
+  await waitUntilSettled(topology);
+}
+
+interface IpAddrEntry {
+  readonly ifname: string;
+  readonly flags?: readonly string[];
+  readonly operstate?: string;
+  readonly addr_info?: ReadonlyArray<{ family: string; local: string; tentative?: boolean }>;
+}
+
+/**
+ * Waits (at most 5 s) until every interface has carrier and a usable IPv6 link-local address.
+ * kernel: veth carrier comes up asynchronously (linkwatch), and IPv6 adds the link-local address
+ * only then (addrconf on NETDEV_CHANGE); a packet sent before that may wait forever for a
+ * neighbour (seen: INCOMPLETE), so traces would come out empty.
+ */
+export async function waitUntilSettled(topology: Topology): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  let waitingFor: string[] = [];
+  while (Date.now() < deadline) {
+    waitingFor = [];
+    for (const ns of namespacesOf(topology)) {
+      const links = JSON.parse((await runInOk(ns, ["ip", "-j", "addr", "show"])).stdout) as IpAddrEntry[];
+      for (const link of links) {
+        if (link.ifname === "lo") continue;
+        const carrier = !(link.flags ?? []).includes("NO-CARRIER") && link.operstate !== "DOWN";
+        const linkLocal = (link.addr_info ?? []).some((a) => a.family === "inet6" && a.local.startsWith("fe80:") && !a.tentative);
+        if (!carrier || !linkLocal) waitingFor.push(`${ns}/${link.ifname}`);
+      }
+    }
+    if (waitingFor.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`network did not settle within 5 s: ${waitingFor.join(", ")}`);
 }
 
 /**
