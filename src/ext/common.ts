@@ -1,0 +1,130 @@
+/**
+ * Small parsers and printers that many extensions share: numbers, ports, marks, and the quoting
+ * iptables-save applies to string values.
+ */
+import type { BuildContext, OptionUse } from "./types.js";
+import { SERVICES } from "./services.js";
+
+/** An inclusive range of ports (or any small integers). */
+export interface NumRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A value with a mask, as `--mark V/M`. */
+export interface ValueMask {
+  readonly value: number;
+  readonly mask: number;
+}
+
+/** Parses an unsigned integer (decimal, or hex with 0x, or octal with a leading 0 as strtoul does) within [min, max]. */
+export function parseUint(text: string, min = 0, max = 0xffffffff): number | undefined {
+  let v: number;
+  if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
+  else if (/^0[0-7]+$/.test(text)) v = parseInt(text, 8);
+  else if (/^[0-9]+$/.test(text)) v = Number(text);
+  else return undefined;
+  return v >= min && v <= max ? v : undefined;
+}
+
+/** Reads value `i` of an option as an integer within bounds, reporting `bad-value` otherwise. */
+export function uintOption(use: OptionUse, ctx: BuildContext, min = 0, max = 0xffffffff, i = 0): number | undefined {
+  const text = use.values[i] ?? "";
+  const v = parseUint(text, min, max);
+  if (v === undefined) return ctx.error("bad-value", `--${use.name} expects a number from ${min} to ${max}, found "${text}"`, use, i);
+  return v;
+}
+
+/** Parses one port: a number or a service name (for tcp/udp/sctp). */
+export function parsePort(text: string): number | undefined {
+  const n = parseUint(text, 0, 65535);
+  if (n !== undefined && /^[0-9]+$/.test(text)) return n;
+  return SERVICES.get(text.toLowerCase());
+}
+
+/** Parses `PORT`, `PORT:PORT`, `:PORT` or `PORT:` as iptables does. */
+export function parsePortRange(text: string): NumRange | undefined {
+  const colon = text.indexOf(":");
+  if (colon < 0) {
+    const p = parsePort(text);
+    return p === undefined ? undefined : { min: p, max: p };
+  }
+  const lo = colon === 0 ? 0 : parsePort(text.slice(0, colon));
+  const hi = colon === text.length - 1 ? 65535 : parsePort(text.slice(colon + 1));
+  if (lo === undefined || hi === undefined) return undefined;
+  // kernel: iptables swaps a reversed range? No: it refuses min > max.
+  if (lo > hi) return undefined;
+  return { min: lo, max: hi };
+}
+
+/** Reads a port range option, reporting `bad-port` when it is not one. */
+export function portRangeOption(use: OptionUse, ctx: BuildContext, i = 0): NumRange | undefined {
+  const text = use.values[i] ?? "";
+  const r = parsePortRange(text);
+  if (r === undefined) return ctx.error("bad-port", `--${use.name} expects a port or PORT:PORT, found "${text}"`, use, i);
+  return r;
+}
+
+/** Prints a port range as iptables-save does: `80` or `1024:65535`. */
+export function formatRange(r: NumRange): string {
+  return r.min === r.max ? `${r.min}` : `${r.min}:${r.max}`;
+}
+
+/** Parses `VALUE[/MASK]`; without a mask the mask is `defaultMask`. */
+export function parseValueMask(text: string, defaultMask = 0xffffffff): ValueMask | undefined {
+  const slash = text.indexOf("/");
+  const value = parseUint(slash < 0 ? text : text.slice(0, slash));
+  const mask = slash < 0 ? defaultMask : parseUint(text.slice(slash + 1));
+  if (value === undefined || mask === undefined) return undefined;
+  return { value, mask };
+}
+
+/** Reads a `VALUE[/MASK]` option, reporting `bad-mark` when it is not one. */
+export function valueMaskOption(use: OptionUse, ctx: BuildContext, defaultMask = 0xffffffff, i = 0): ValueMask | undefined {
+  const text = use.values[i] ?? "";
+  const r = parseValueMask(text, defaultMask);
+  if (r === undefined) return ctx.error("bad-mark", `--${use.name} expects VALUE[/MASK] (numbers up to 0xffffffff), found "${text}"`, use, i);
+  return r;
+}
+
+/** `0x…` in lower case, as iptables-save prints marks. */
+export function hex(v: number): string {
+  return `0x${(v >>> 0).toString(16)}`;
+}
+
+/** `0xV` or `0xV/0xM` (the mask omitted when it is all ones), as `-m mark` prints. */
+export function formatValueMask(vm: ValueMask): string {
+  return vm.mask === 0xffffffff ? hex(vm.value) : `${hex(vm.value)}/${hex(vm.mask)}`;
+}
+
+/** `! ` when inverted, else "" — for printing `! --opt`. */
+export function bang(invert: boolean): string {
+  return invert ? "! " : "";
+}
+
+/**
+ * Quotes a string value as iptables-save does (xtables_print_val / save_string): bare when it is
+ * only letters, digits, `_` and `-`; otherwise in double quotes with `"`, `\` and `'` escaped.
+ */
+export function saveString(s: string): string {
+  if (s.length > 0 && /^[A-Za-z0-9_-]+$/.test(s)) return s;
+  return `"${s.replace(/["\\']/g, (c) => `\\${c}`)}"`;
+}
+
+/** The last use of each option by name (later uses of a non-repeatable option are reported by the rule parser). */
+export function byName(uses: readonly OptionUse[]): Map<string, OptionUse> {
+  const m = new Map<string, OptionUse>();
+  for (const u of uses) m.set(u.name, u);
+  return m;
+}
+
+/** Reads a comma-separated list of names from a fixed vocabulary, reporting the first unknown one. */
+export function nameListOption<N extends string>(use: OptionUse, ctx: BuildContext, vocabulary: readonly N[], i = 0): N[] | undefined {
+  const out: N[] = [];
+  for (const part of (use.values[i] ?? "").split(",")) {
+    const found = vocabulary.find((v) => v.toLowerCase() === part.toLowerCase());
+    if (!found) return ctx.error("bad-value", `--${use.name} expects a comma-separated list of ${vocabulary.join(", ")}; found "${part}"`, use, i);
+    out.push(found);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/** `-m udp` (xt_tcpudp): UDP ports. */
+import type { Negatable } from "../../model/rule.js";
+import { Proto } from "../../sim/packet.js";
+import { portRangeOption, type NumRange } from "../common.js";
+import type { MatchExtension } from "../types.js";
+import { inRange, printPorts } from "./tcp.js";
+
+/** The typed `-m udp` match. */
+export interface UdpMatch {
+  readonly module: "udp";
+  readonly sport?: Negatable<NumRange>;
+  readonly dport?: Negatable<NumRange>;
+}
+
+export const udp: MatchExtension<UdpMatch> = {
+  name: "udp",
+  options: [
+    { name: "source-port", args: 1, invertible: true },
+    { name: "sport", args: 1, invertible: true },
+    { name: "destination-port", args: 1, invertible: true },
+    { name: "dport", args: 1, invertible: true },
+  ],
+  build(uses, ctx) {
+    if (ctx.protocol !== Proto.UDP) {
+      return ctx.error("match-not-allowed", "-m udp needs -p udp (the kernel refuses it for other protocols)", ctx.where);
+    }
+    const m: { -readonly [K in keyof UdpMatch]: UdpMatch[K] } = { module: "udp" };
+    for (const u of uses) {
+      const r = portRangeOption(u, ctx);
+      if (!r) return undefined;
+      if (u.name === "source-port" || u.name === "sport") m.sport = { value: r, invert: u.invert };
+      else m.dport = { value: r, invert: u.invert };
+    }
+    return m;
+  },
+  print(m) {
+    return [printPorts("sport", m.sport), printPorts("dport", m.dport)].filter((x) => x !== undefined).join(" ");
+  },
+  compile(m) {
+    const { sport, dport } = m;
+    return { kind: "test", test: (p) => p.proto === Proto.UDP && !p.fragment && inRange(sport, p.sport) && inRange(dport, p.dport) };
+  },
+};

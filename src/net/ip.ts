@@ -1,0 +1,170 @@
+/**
+ * Addresses as numbers. ip-num validates text at parse time; everything the walk touches is a
+ * plain number (IPv4, uint32) or a bigint (IPv6, 128 bits), so a match is `(ip & mask) === net`.
+ */
+import { IPv4, IPv6, Validator } from "ip-num";
+
+/** Address family: 4 for IPv4, 6 for IPv6. */
+export type Family = 4 | 6;
+
+/** An IPv4 network: address and mask as unsigned 32-bit numbers; `addr` is already masked. */
+export interface Ipv4Net {
+  readonly family: 4;
+  readonly addr: number;
+  readonly mask: number;
+}
+
+/** An IPv6 network: address and mask as 128-bit bigints; `addr` is already masked. */
+export interface Ipv6Net {
+  readonly family: 6;
+  readonly addr: bigint;
+  readonly mask: bigint;
+}
+
+/** A network (address with mask) of either family. */
+export type IpNet = Ipv4Net | Ipv6Net;
+
+/** A single address of either family: number for IPv4, bigint for IPv6. */
+export type IpValue = number | bigint;
+
+const V6_ALL = (1n << 128n) - 1n;
+
+/** Parses a dotted-quad IPv4 address into a uint32, or returns undefined. */
+export function parseIpv4(text: string): number | undefined {
+  // ip-num accepts leading zeros; the kernel tools (inet_pton) do not, so check the shape first.
+  if (!/^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/.test(text)) return undefined;
+  if (!Validator.isValidIPv4String(text)[0]) return undefined;
+  return Number(IPv4.fromString(text).getValue());
+}
+
+/** Parses an IPv6 address (any RFC 4291 text form, incl. an embedded IPv4 tail) into a bigint. */
+export function parseIpv6(text: string): bigint | undefined {
+  if (text.length === 0 || text.includes("%") || !/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
+  let t = text;
+  const lastColon = t.lastIndexOf(":");
+  if (t.includes(".")) {
+    // dotted IPv4 tail (::ffff:1.2.3.4): turn it into two hex groups
+    const v4 = parseIpv4(t.slice(lastColon + 1));
+    if (v4 === undefined) return undefined;
+    t = `${t.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  if (!Validator.isValidIPv6String(t)[0]) return undefined;
+  try {
+    return IPv6.fromString(t).getValue();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses an address of the given family. */
+export function parseIp(text: string, family: Family): IpValue | undefined {
+  return family === 4 ? parseIpv4(text) : parseIpv6(text);
+}
+
+/** The family of an address text, or undefined when it is neither. */
+export function familyOf(text: string): Family | undefined {
+  if (parseIpv4(text) !== undefined) return 4;
+  if (parseIpv6(text) !== undefined) return 6;
+  return undefined;
+}
+
+/** Mask of `prefix` leading one bits, as uint32. */
+export function v4PrefixMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** Mask of `prefix` leading one bits, as a 128-bit bigint. */
+export function v6PrefixMask(prefix: number): bigint {
+  return prefix === 0 ? 0n : (V6_ALL << BigInt(128 - prefix)) & V6_ALL;
+}
+
+/** The prefix length of a contiguous mask, or undefined when the mask has holes. */
+export function maskPrefix(net: IpNet): number | undefined {
+  const bits = net.family === 4 ? 32 : 128;
+  for (let p = 0; p <= bits; p++) {
+    if (net.family === 4 ? v4PrefixMask(p) === net.mask : v6PrefixMask(p) === net.mask) return p;
+  }
+  return undefined;
+}
+
+/** Makes a network from an address and a prefix length; the address is masked as iptables does. */
+export function makeNet(family: Family, addr: IpValue, prefix: number): IpNet {
+  if (family === 4) {
+    const mask = v4PrefixMask(prefix);
+    return { family: 4, addr: ((addr as number) & mask) >>> 0, mask };
+  }
+  const mask = v6PrefixMask(prefix);
+  return { family: 6, addr: (addr as bigint) & mask, mask };
+}
+
+/**
+ * Parses `ADDR`, `ADDR/PREFIX` or `ADDR/MASK` (dotted or colon mask) as iptables does for -s/-d.
+ * A bare address gets a full mask. Returns a message instead when the text is no such thing.
+ */
+export function parseNet(text: string, family: Family): IpNet | string {
+  const slash = text.indexOf("/");
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  const addr = parseIp(addrText, family);
+  if (addr === undefined) return `"${addrText}" is not an IPv${family} address`;
+  const bits = family === 4 ? 32 : 128;
+  if (slash < 0) return makeNet(family, addr, bits);
+  const maskText = text.slice(slash + 1);
+  if (/^[0-9]{1,3}$/.test(maskText)) {
+    const prefix = Number(maskText);
+    if (prefix > bits) return `prefix length ${prefix} is longer than ${bits}`;
+    return makeNet(family, addr, prefix);
+  }
+  const mask = parseIp(maskText, family);
+  if (mask === undefined) return `"${maskText}" is neither a prefix length nor an IPv${family} mask`;
+  if (family === 4) return { family: 4, addr: ((addr as number) & (mask as number)) >>> 0, mask: mask as number };
+  return { family: 6, addr: (addr as bigint) & (mask as bigint), mask: mask as bigint };
+}
+
+/** Formats an IPv4 uint32 as dotted quad. */
+export function formatIpv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+/** Formats an IPv6 bigint as inet_ntop does (longest run of two or more zero groups as `::`). */
+export function formatIpv6(v: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  // glibc inet_ntop prints IPv4-mapped and IPv4-compatible addresses with a dotted tail
+  if (groups.slice(0, 5).every((g) => g === 0) && (groups[5] === 0xffff || (groups[5] === 0 && groups[6] !== 0))) {
+    const tail = formatIpv4(((groups[6] << 16) | groups[7]) >>> 0);
+    return groups[5] === 0xffff ? `::ffff:${tail}` : `::${tail}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestLen < 2) return hex.join(":");
+  const head = hex.slice(0, bestStart).join(":");
+  const tail = hex.slice(bestStart + bestLen).join(":");
+  return `${head}::${tail}`;
+}
+
+/** Formats an address of either family. */
+export function formatIp(v: IpValue, family: Family): string {
+  return family === 4 ? formatIpv4(v as number) : formatIpv6(v as bigint);
+}
+
+/** Formats a network as iptables-save does: `addr/prefix`, or `addr/mask` when the mask has holes. */
+export function formatNet(net: IpNet): string {
+  const prefix = maskPrefix(net);
+  const addr = formatIp(net.addr, net.family);
+  if (prefix !== undefined) return `${addr}/${prefix}`;
+  return `${addr}/${formatIp(net.mask, net.family)}`;
+}
+
+/** True when `ip` lies in `net`; both of the same family (the walk compiles this to inline code). */
+export function netContains(net: IpNet, ip: IpValue): boolean {
+  if (net.family === 4) return ((((ip as number) & net.mask) >>> 0) === net.addr);
+  return ((ip as bigint) & net.mask) === net.addr;
+}

@@ -1,0 +1,386 @@
+/**
+ * Builds the model from the parsed lines: tables, chain declarations, and the restore commands
+ * (-A, -I, -D, -R, -N, -X, -F, -P, -Z, -E) applied in order, as iptables-restore applies them.
+ */
+import type { Family } from "../net/ip.js";
+import { isTableName, TABLE_HOOKS, type Chain, type ChainPolicy, type CommentLine, type Table, type TableBlock, type TableName } from "../model/chain.js";
+import type { Issue, IssueCode } from "../model/issue.js";
+import type { Counters, Rule } from "../model/rule.js";
+import type { Ruleset } from "../model/ruleset.js";
+import { printRule } from "../print/print.js";
+import { forEachLine } from "./lexer.js";
+import { readRuleLine, type Reporter, type RuleCommand } from "./rule-args.js";
+import { validateTables } from "./validate.js";
+import { toWords, type Word } from "./words.js";
+
+/** Options for parsing. */
+export interface ParseOptions {
+  /** 4 or 6; guessed from the addresses in the text when not given. */
+  readonly family?: Family;
+  /** The input's name (file path), put in every issue. */
+  readonly source?: string;
+}
+
+interface ChainState {
+  name: string;
+  builtin: boolean;
+  policy?: ChainPolicy;
+  counters: Counters;
+  line: number;
+  rules: Rule[];
+  /** Where each rule's target word stands, for later checks. */
+  targetAt: ({ line: number; column: number } | undefined)[];
+}
+
+interface TableState {
+  name: TableName;
+  line: number;
+  column: number;
+  chains: Map<string, ChainState>;
+}
+
+/** Per-rule positions that validation needs but the model does not keep. */
+export type TargetPositions = WeakMap<Rule, { line: number; column: number }>;
+
+const ZERO: Counters = { packets: 0, bytes: 0 };
+/** kernel: XT_EXTENSION_MAXNAMELEN is 29 including the NUL */
+const MAX_CHAIN_NAME = 28;
+
+/** Guesses the family: IPv6 when an address option or an ICMPv6 match says so. */
+export function guessFamily(text: string): Family {
+  const probe = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  if (/(?:^|\s)(?:-s|-d|--source|--destination|--to-destination|--to-source|--to)\s+!?\s*\[?[0-9A-Fa-f]*:[0-9A-Fa-f]*:/m.test(probe)) return 6;
+  if (/(?:^|\s)(?:-p\s+(?:ipv6-icmp|icmpv6)|-m\s+icmp6)(?:\s|$)/m.test(probe)) return 6;
+  return 4;
+}
+
+/** Parses text into the model, collecting issues; never throws on bad input. */
+export function buildRuleset(text: string, options: ParseOptions = {}): { ruleset: Ruleset; issues: Issue[] } {
+  const family = options.family ?? guessFamily(text);
+  const source = options.source;
+  const issues: Issue[] = [];
+  const push = (severity: "error" | "warning", code: IssueCode | string, message: string, line: number, column: number) => {
+    issues.push({ severity, code, message, line, column, ...(source !== undefined ? { source } : {}) });
+  };
+  const report: Reporter = {
+    error: (code, message, line, column) => push("error", code, message, line, column),
+    warn: (code, message, line, column) => push("warning", code, message, line, column),
+  };
+
+  const document: (CommentLine | TableBlock)[] = [];
+  const positions: TargetPositions = new WeakMap();
+  let current: TableState | undefined;
+  /** A table whose header was bad: its lines are skipped without further noise. */
+  let skipping = false;
+
+  const close = (committed: boolean) => {
+    if (!current) return;
+    document.push({ kind: "table", table: freezeTable(current), committed });
+    current = undefined;
+  };
+
+  forEachLine(text, (l) => {
+    if (!l.ok) {
+      push("error", "syntax", l.message, l.line, l.column);
+      return;
+    }
+    const s = l.syntax;
+    switch (s.kind) {
+      case "comment":
+        document.push({ kind: "comment", text: s.token.image, line: l.line });
+        return;
+      case "table": {
+        const name = s.token.image.slice(1);
+        if (current) {
+          push("error", "missing-commit", `table "${current.name}" (line ${current.line}) is not closed by COMMIT before the next table starts`, l.line, 1);
+          close(false);
+        }
+        if (!isTableName(name)) {
+          push("error", "unknown-table", `unknown table "${name}"; expected one of raw, mangle, nat, filter, security`, l.line, 2);
+          skipping = true;
+          return;
+        }
+        skipping = false;
+        current = { name, line: l.line, column: 1, chains: new Map() };
+        for (const hook of TABLE_HOOKS[name]) {
+          current.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: [], targetAt: [] });
+        }
+        return;
+      }
+      case "commit":
+        if (!current) {
+          if (!skipping) push("error", "syntax", `COMMIT outside a table; expected a "*table" line before it`, l.line, 1);
+          skipping = false;
+          return;
+        }
+        close(true);
+        return;
+      case "chain": {
+        if (!current) {
+          if (!skipping) push("error", "rule-outside-table", `chain declaration outside a table; expected a "*table" line before it`, l.line, 1);
+          return;
+        }
+        declareChain(current, s.token.image.slice(1), s.policy, s.counters, l.line, push);
+        return;
+      }
+      case "rule": {
+        const words = toWords(s.words, 0);
+        if (s.counters && words.length === 0) {
+          push("error", "syntax", `counters with no rule after them`, l.line, s.counters.startColumn ?? 1);
+          return;
+        }
+        if (!current) {
+          if (!skipping) push("error", "rule-outside-table", `a rule outside a table; expected a "*table" line (e.g. *filter) before it`, l.line, words[0]?.column ?? 1);
+          return;
+        }
+        const cmd = readRuleLine(words, { family, table: current.name, chains: new Set(current.chains.keys()) }, report);
+        if (!cmd) return;
+        if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
+        let counters = cmd.rules[0]?.counters;
+        if (s.counters) {
+          const m = /^\[([0-9]+):([0-9]+)\]$/.exec(s.counters.image);
+          if (m) counters = { packets: Number(m[1]), bytes: Number(m[2]) };
+        }
+        const rules = counters ? cmd.rules.map((r) => ({ ...r, counters })) : cmd.rules;
+        applyCommand(current, { ...cmd, rules }, words, family, push, positions);
+        return;
+      }
+    }
+  });
+  if (current) {
+    const open: TableState = current;
+    push("error", "missing-commit", `table "${open.name}" (line ${open.line}) ends without COMMIT; iptables-restore refuses it`, open.line, 1);
+    close(false);
+  }
+
+  // a later block of a table replaces an earlier one, as iptables-restore flushes it
+  const effective = new Map<TableName, Table>();
+  for (const item of document) if (item.kind === "table") effective.set(item.table.name, item.table);
+  const order: TableName[] = [];
+  for (const item of document) if (item.kind === "table" && !order.includes(item.table.name)) order.push(item.table.name);
+  const tables = order.map((n) => effective.get(n) as Table);
+  validateTables(tables, positions, report);
+
+  const lineEnding = /\r\n/.test(text.slice(0, 4096)) ? "\r\n" : "\n";
+  issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ruleset: { family, ...(source !== undefined ? { source } : {}), tables, document, lineEnding }, issues };
+}
+
+type Push = (severity: "error" | "warning", code: IssueCode | string, message: string, line: number, column: number) => void;
+
+function declareChain(t: TableState, name: string, policyTok: { image: string; startColumn?: number } | undefined, countersTok: { image: string } | undefined, line: number, push: Push) {
+  const policy = policyTok?.image;
+  const policyCol = policyTok?.startColumn ?? name.length + 2;
+  if (name.length === 0 || name.length > MAX_CHAIN_NAME) {
+    push("error", "bad-value", `chain name "${name}" must have 1 to ${MAX_CHAIN_NAME} characters`, line, 2);
+    return;
+  }
+  if (policy === undefined) {
+    push("error", "bad-policy", `expected a policy after ":${name}" (ACCEPT or DROP for a builtin chain, - for a user chain)`, line, name.length + 2);
+    return;
+  }
+  const m = countersTok ? /^\[([0-9]+):([0-9]+)\]$/.exec(countersTok.image) : null;
+  const counters: Counters = m ? { packets: Number(m[1]), bytes: Number(m[2]) } : ZERO;
+  const isBuiltin = (TABLE_HOOKS[t.name] as readonly string[]).includes(name);
+  const existing = t.chains.get(name);
+  if (isBuiltin) {
+    if (policy !== "ACCEPT" && policy !== "DROP" && policy !== "-") {
+      push("error", "bad-policy", `policy of builtin chain ${name} must be ACCEPT or DROP; found "${policy}"`, line, policyCol);
+      return;
+    }
+    const ch = existing as ChainState;
+    if (policy !== "-") ch.policy = policy;
+    ch.counters = counters;
+    ch.line = line;
+    return;
+  }
+  if (policy !== "-") {
+    const otherTable = Object.values(TABLE_HOOKS).some((hooks) => (hooks as readonly string[]).includes(name));
+    push(
+      "error",
+      otherTable ? "unknown-builtin-chain" : "bad-policy",
+      otherTable
+        ? `table ${t.name} has no builtin chain ${name}; its builtin chains are ${TABLE_HOOKS[t.name].join(", ")}`
+        : `a user chain has no policy: expected ":${name} - [0:0]", found policy "${policy}"`,
+      line,
+      otherTable ? 2 : policyCol,
+    );
+    return;
+  }
+  if (existing) {
+    push("error", "duplicate-chain", `chain ${name} is declared twice in table ${t.name} (first at line ${existing.line})`, line, 2);
+    return;
+  }
+  t.chains.set(name, { name, builtin: false, counters, line, rules: [], targetAt: [] });
+}
+
+function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], family: Family, push: Push, positions: TargetPositions): void {
+  const at = cmd.chainWord ?? words[0];
+  const chain = cmd.chain !== undefined ? t.chains.get(cmd.chain) : undefined;
+  const needChain = (): ChainState | undefined => {
+    if (!chain) push("error", "unknown-chain", `chain "${cmd.chain}" does not exist in table ${t.name}; declare it first with ":${cmd.chain} - [0:0]" or "-N ${cmd.chain}"`, at.line, at.column);
+    return chain;
+  };
+  const targetAt = cmd.targetWord ? { line: cmd.targetWord.line, column: cmd.targetWord.column } : undefined;
+  const remember = (rules: readonly Rule[]) => {
+    if (targetAt) for (const r of rules) positions.set(r, targetAt);
+  };
+  switch (cmd.op) {
+    case "append": {
+      const c = needChain();
+      if (!c) return;
+      c.rules.push(...cmd.rules);
+      remember(cmd.rules);
+      return;
+    }
+    case "insert": {
+      const c = needChain();
+      if (!c) return;
+      const n = cmd.ruleNum ?? 1;
+      if (n > c.rules.length + 1) {
+        push("error", "no-such-rule", `cannot insert at position ${n}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
+        return;
+      }
+      c.rules.splice(n - 1, 0, ...cmd.rules);
+      remember(cmd.rules);
+      return;
+    }
+    case "replace": {
+      const c = needChain();
+      if (!c || cmd.ruleNum === undefined) return;
+      if (cmd.ruleNum > c.rules.length) {
+        push("error", "no-such-rule", `cannot replace rule ${cmd.ruleNum}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
+        return;
+      }
+      c.rules.splice(cmd.ruleNum - 1, 1, ...cmd.rules.slice(0, 1));
+      remember(cmd.rules);
+      return;
+    }
+    case "delete": {
+      const c = needChain();
+      if (!c) return;
+      if (cmd.ruleNum !== undefined) {
+        if (cmd.ruleNum > c.rules.length) {
+          push("error", "no-such-rule", `cannot delete rule ${cmd.ruleNum}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
+          return;
+        }
+        c.rules.splice(cmd.ruleNum - 1, 1);
+        return;
+      }
+      for (const spec of cmd.rules) {
+        const want = printRule(c.name, spec, family);
+        const idx = c.rules.findIndex((r) => printRule(c.name, r, family) === want);
+        if (idx < 0) {
+          push("error", "no-such-rule", `no rule in chain ${c.name} matches "${want}" (iptables-restore: "Bad rule (does a matching rule exist in that chain?)")`, at.line, at.column);
+          return;
+        }
+        c.rules.splice(idx, 1);
+      }
+      return;
+    }
+    case "new-chain": {
+      const name = cmd.chain as string;
+      if (t.chains.has(name)) {
+        push("error", "duplicate-chain", `chain ${name} already exists in table ${t.name}`, at.line, at.column);
+        return;
+      }
+      if (name.length > MAX_CHAIN_NAME || name.startsWith("-") || name === "!") {
+        push("error", "bad-value", `"${name}" is not a valid chain name (1 to ${MAX_CHAIN_NAME} characters, not starting with "-")`, at.line, at.column);
+        return;
+      }
+      t.chains.set(name, { name, builtin: false, counters: ZERO, line: at.line, rules: [], targetAt: [] });
+      return;
+    }
+    case "flush": {
+      if (cmd.chain === undefined) {
+        for (const c of t.chains.values()) c.rules = [];
+        return;
+      }
+      const c = needChain();
+      if (c) c.rules = [];
+      return;
+    }
+    case "zero": {
+      const targets = cmd.chain === undefined ? [...t.chains.values()] : [needChain()].filter((c): c is ChainState => !!c);
+      for (const c of targets) {
+        c.counters = ZERO;
+        c.rules = c.rules.map((r) => (r.counters ? { ...r, counters: ZERO } : r));
+      }
+      return;
+    }
+    case "delete-chain": {
+      const victims = cmd.chain === undefined ? [...t.chains.values()].filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
+      for (const v of victims) {
+        if (v.builtin) {
+          push("error", "bad-command", `cannot delete builtin chain ${v.name}`, at.line, at.column);
+          continue;
+        }
+        const user = [...t.chains.values()].find((c) => !victims.includes(c) && c.rules.some((r) => r.target?.name === "chain" && r.target.chain === v.name));
+        if (user) {
+          push("error", "chain-in-use", `cannot delete chain ${v.name}: chain ${user.name} still jumps to it`, at.line, at.column);
+          continue;
+        }
+        if (v.rules.length > 0 && cmd.chain !== undefined) {
+          push("error", "chain-in-use", `cannot delete chain ${v.name}: it still has ${v.rules.length} rules (flush it with -F first)`, at.line, at.column);
+          continue;
+        }
+        t.chains.delete(v.name);
+      }
+      return;
+    }
+    case "policy": {
+      const c = needChain();
+      if (!c) return;
+      const p = cmd.arg?.text;
+      if (!c.builtin) {
+        push("error", "bad-policy", `cannot set a policy on user chain ${c.name}; only builtin chains have one`, at.line, at.column);
+        return;
+      }
+      if (p !== "ACCEPT" && p !== "DROP") {
+        push("error", "bad-policy", `policy must be ACCEPT or DROP; found "${p ?? ""}"`, cmd.arg?.line ?? at.line, cmd.arg?.column ?? at.column);
+        return;
+      }
+      c.policy = p;
+      return;
+    }
+    case "rename-chain": {
+      const c = needChain();
+      const to = cmd.arg?.text;
+      if (!c || !to) return;
+      if (c.builtin) {
+        push("error", "bad-command", `cannot rename builtin chain ${c.name}`, at.line, at.column);
+        return;
+      }
+      if (t.chains.has(to)) {
+        push("error", "duplicate-chain", `cannot rename ${c.name} to ${to}: that chain exists`, at.line, at.column);
+        return;
+      }
+      t.chains.delete(c.name);
+      const old = c.name;
+      c.name = to;
+      t.chains.set(to, c);
+      // jumps refer to the chain itself, so they follow the new name
+      for (const other of t.chains.values()) {
+        other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: { name: "chain", chain: to } } : r));
+      }
+      return;
+    }
+  }
+}
+
+/** Builtin chains in hook order, then user chains by name (strcmp), as iptables-save lists them. */
+function freezeTable(t: TableState): Table {
+  const hooks = TABLE_HOOKS[t.name] as readonly string[];
+  const all = [...t.chains.values()];
+  const builtins = hooks.map((h) => all.find((c) => c.name === h)).filter((c): c is ChainState => !!c);
+  const users = all.filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const chains: Chain[] = [...builtins, ...users].map((c) => ({
+    name: c.name,
+    builtin: c.builtin,
+    ...(c.builtin ? { policy: c.policy ?? "ACCEPT" } : {}),
+    counters: c.counters,
+    line: c.line,
+    rules: c.rules,
+  }));
+  return { name: t.name, line: t.line, chains };
+}

@@ -1,0 +1,2 @@
+/** Printing the model back as iptables-save text. */
+export * from "./print.js";

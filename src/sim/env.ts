@@ -1,0 +1,78 @@
+/**
+ * What compiled matchers and targets may consult: the host, ipsets, assumptions, and (for targets)
+ * the walk they run in. The walk implements these; extensions only read and call them.
+ */
+import type { Family, IpValue } from "../net/ip.js";
+import type { PacketState } from "./packet.js";
+
+/** The parts of the host that matches and targets need (implemented by the compiled host). */
+export interface HostView {
+  /** True when the address belongs to this host (any interface, 127.0.0.0/8 and ::1 included). */
+  isLocal(family: Family, addr: IpValue): boolean;
+  /** The address type bits used by `-m addrtype` (XT_ADDRTYPE_*), optionally limited to one interface. */
+  addressType(family: Family, addr: IpValue, iface?: string): number;
+  /** The address MASQUERADE picks on `outIface` for a packet to `dst`. */
+  masqueradeAddress(family: Family, outIface: string, dst: IpValue): IpValue | undefined;
+  /** The address REDIRECT sends to: the primary address of `inIface`, loopback for local packets. */
+  redirectAddress(family: Family, inIface: string): IpValue | undefined;
+}
+
+/** One ipset, as loaded from `ipset save`. */
+export interface IpsetView {
+  readonly name: string;
+  /** The set type, e.g. `hash:ip`, `hash:net,port`. */
+  readonly type: string;
+  /** Whether the packet's fields named by `dirs` (one per set dimension: "src" or "dst") are in the set. */
+  test(p: PacketState, dirs: readonly ("src" | "dst")[]): boolean;
+}
+
+/** The ipsets known to the walk, by name. */
+export type IpsetMap = ReadonlyMap<string, IpsetView>;
+
+/**
+ * What iptrace assumes for matches that depend on time or history. Every assumption that decided a
+ * match is named in the trace.
+ */
+export interface Assumptions {
+  /** limit, hashlimit: whether the packet is within the rate (default true). */
+  readonly withinLimit?: boolean;
+  /** recent: the lists (by `--name`) that already hold the packet's address (default: none). */
+  readonly recentLists?: readonly string[];
+  /** connlimit: how many connections the group already has (default 0). */
+  readonly connections?: number;
+  /** quota: whether the quota is used up (default false). */
+  readonly quotaExceeded?: boolean;
+  /** statistic --mode nth: whether this packet is the nth (default false). */
+  readonly nthHit?: boolean;
+  /** connbytes: the connection's count so far (default 0). */
+  readonly connbytes?: number;
+  /** time: the moment the packet is seen, ISO 8601 (default: the time match is assumed to match). */
+  readonly time?: string;
+}
+
+/** Everything a compiled extension may consult. */
+export interface SimEnv {
+  readonly family: Family;
+  readonly host: HostView;
+  readonly ipsets: IpsetMap;
+  readonly assume: Assumptions;
+}
+
+/** A translation asked for by a NAT target. */
+export interface NatRequest {
+  readonly kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT" | "NETMAP";
+  /** The new address (destination for DNAT/REDIRECT/NETMAP in PREROUTING/OUTPUT, source otherwise). */
+  readonly addr?: IpValue;
+  /** The new port, when the target maps ports. */
+  readonly port?: number;
+}
+
+/** What a target may do to the walk beyond changing the packet. */
+export interface WalkContext {
+  /** Applies a NAT translation to the packet and its connection, and records it in the trace. */
+  nat(request: NatRequest): void;
+  /** Records a note on the current step (LOG prefix, REJECT reply type, …). */
+  note(text: string): void;
+  /** Marks the connection untracked (CT --notrack, NOTRACK). */
+  untrack(): void;
+}
