@@ -97,7 +97,7 @@ export function runInOk(ns: string, argv: readonly string[], options: RunOptions
 // ---------------------------------------------------------------------------------------------
 // Prerequisites
 
-/** Programs the kernel tests need (Debian: iptables nftables conntrack hping3 iproute2, python3). */
+/** Programs the kernel tests need (Debian: iptables nftables conntrack hping3 iproute2 ipset python3). */
 export const REQUIRED_TOOLS = [
   "ip",
   "nft",
@@ -111,6 +111,7 @@ export const REQUIRED_TOOLS = [
   "python3",
   "stdbuf",
   "sysctl",
+  "ipset",
 ] as const;
 
 async function isExecutable(file: string): Promise<boolean> {
