@@ -195,14 +195,21 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
     report.error(code, message, w.line, w.column);
   };
 
+  const open = words.find((w) => w.unterminated);
+  if (open) {
+    err("unterminated-quote", `the quote opened at column ${open.column} is not closed before the end of the line; expected a closing "`, open);
+    return undefined;
+  }
+  /** After an unknown option, its value words are skipped rather than reported again. */
+  const skipValues = (from: number): number => {
+    let k = from;
+    while (k < words.length && !words[k].text.startsWith("-") && words[k].text !== "!") k++;
+    return k;
+  };
   let pendingNot: Word | undefined;
   let i = 0;
   while (i < words.length) {
     const w = words[i];
-    if (w.unterminated) {
-      err("unterminated-quote", `the quote opened at column ${w.column} is not closed before the end of the line`, w);
-      return undefined;
-    }
     if (w.text === "!" && !w.quoted) {
       if (pendingNot) err("syntax", `"!" twice in a row; expected an option after "!"`, w);
       pendingNot = w;
@@ -261,7 +268,7 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
         const known = loaded.filter((l) => l.ext).map((l) => (l.kind === "match" ? `-m ${l.name}` : `-j ${l.name}`));
         err("unknown-option", `unknown option "--${name}"${known.length ? ` for ${known.join(", ")}` : ""}; expected an option of a loaded module (add -m MODULE before it)`, w);
         pendingNot = undefined;
-        i++;
+        i = skipValues(i + 1);
         continue;
       }
       resolved = r;
@@ -278,7 +285,7 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
           continue;
         }
         err("unknown-option", `unknown option "${w.text}"; expected one of -A -I -D -R -N -X -F -P -Z -E -s -d -i -o -p -f -m -j -g -c`, w);
-        i++;
+        i = skipValues(i + 1);
         continue;
       }
       if (w.text.length > 2) attached = w.text.slice(2);
