@@ -97,7 +97,7 @@ export function runInOk(ns: string, argv: readonly string[], options: RunOptions
 // ---------------------------------------------------------------------------------------------
 // Prerequisites
 
-/** Programs the kernel tests need (Debian: iptables nftables conntrack hping3 iproute2 ipset python3). */
+/** Programs the kernel tests need (Debian: iptables nftables conntrack hping3 iproute2 ipset nfacct python3). */
 export const REQUIRED_TOOLS = [
   "ip",
   "nft",
@@ -112,6 +112,7 @@ export const REQUIRED_TOOLS = [
   "stdbuf",
   "sysctl",
   "ipset",
+  "nfacct",
 ] as const;
 
 async function isExecutable(file: string): Promise<boolean> {

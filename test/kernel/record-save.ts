@@ -3,7 +3,8 @@
  * fixtures/kernel-save/NAME.restore → iptables-nft-restore in a fresh namespace → iptables-nft-save
  * → fixtures/kernel-save/NAME.saved. Files named `*.v6.restore` go through ip6tables-nft-*. A file
  * NAME.ipset beside a restore file is fed to `ipset restore` first (the set match and SET target
- * need existing sets).
+ * need existing sets), and each line of NAME.nfacct is created with `nfacct add` (the nfacct match
+ * needs an existing accounting object; kube-proxy uses one).
  *
  * The .saved files keep what iptables-nft-save prints except its `#` comment lines (they hold
  * the date) and with chain counters zeroed; printer tests compare the table, chain and rule lines.
@@ -25,6 +26,7 @@ export interface SaveCase {
   readonly family: 4 | 6;
   readonly restore: string;
   readonly ipset?: string;
+  readonly nfacct?: readonly string[];
 }
 
 /** Lists fixtures/kernel-save/*.restore, optionally only the given names. */
@@ -35,11 +37,15 @@ export async function listSaveCases(only: readonly string[] = []): Promise<SaveC
     const name = file.slice(0, -".restore".length);
     if (only.length > 0 && !only.includes(name)) continue;
     const ipsetFile = path.join(SAVE_FIXTURES, `${name}.ipset`);
+    const nfacctFile = path.join(SAVE_FIXTURES, `${name}.nfacct`);
     cases.push({
       name,
       family: name.endsWith(".v6") ? 6 : 4,
       restore: await readFile(path.join(SAVE_FIXTURES, file), "utf8"),
       ...(existsSync(ipsetFile) ? { ipset: await readFile(ipsetFile, "utf8") } : {}),
+      ...(existsSync(nfacctFile)
+        ? { nfacct: (await readFile(nfacctFile, "utf8")).split("\n").map((l) => l.trim()).filter(Boolean) }
+        : {}),
     });
   }
   return cases;
@@ -52,6 +58,7 @@ export async function listSaveCases(only: readonly string[] = []): Promise<SaveC
 export async function kernelSaveOf(c: SaveCase): Promise<string> {
   return withScratchNamespace(async (ns) => {
     if (c.ipset !== undefined) await runInOk(ns, ["ipset", "restore"], { input: c.ipset });
+    for (const name of c.nfacct ?? []) await runInOk(ns, ["nfacct", "add", name]);
     const tool = c.family === 4 ? "iptables-nft" : "ip6tables-nft";
     const restored = await runIn(ns, [`${tool}-restore`], { input: c.restore });
     if (restored.code !== 0) throw new Error(`${c.name}: ${tool}-restore refused it: ${restored.stderr.trim()}`);
