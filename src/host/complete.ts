@@ -171,7 +171,10 @@ export function completeHost(host: Host): Host {
   for (const i of [...ifaces.values()]) {
     for (const family of [4, 6] as const) {
       if (i.addresses.some((a) => a.family === family)) continue;
-      const mine = routes.filter((r) => r.family === family && r.dev === i.name && (r.type === "unicast" || r.type === "local"));
+      // link-local prefixes say nothing about a configured address (every link has fe80::/64)
+      const mine = routes.filter(
+        (r) => r.family === family && r.dev === i.name && r.type === "unicast" && !(family === 6 && isLinkLocal6(r.dst.addr as bigint)),
+      );
       if (mine.length === 0) continue;
       const inferred = inferAddress(i.name, family, mine, assumptions);
       if (inferred === undefined) continue;
@@ -204,6 +207,10 @@ export function completeHost(host: Host): Host {
   // lo first, as the kernel lists it (ifindex 1)
   const list = [...ifaces.values()].sort((a, b) => (a.kind === "loopback" ? 0 : 1) - (b.kind === "loopback" ? 0 : 1));
   return { ...host, interfaces: list, routes, assumptions };
+}
+
+function isLinkLocal6(a: bigint): boolean {
+  return a >> 118n === 0x3fan;
 }
 
 /** Infers one address for `name` from the routes that name it (see completeHost). */

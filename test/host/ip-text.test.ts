@@ -120,3 +120,15 @@ describe("hostFromIpText errors name line and column", () => {
     for (const a of junk) for (const r of junk) expect(() => hostFromIpText(a, r, r)).not.toThrow();
   });
 });
+
+describe("hostFromIpText inference limits", () => {
+  it("does not invent an address from a link-local prefix route", () => {
+    const h = ok(hostFromIpText("3: docker0: <UP>\n", "", "fe80::/64 dev docker0 proto kernel metric 256 pref medium\n"));
+    expect(h.interfaces.find((i) => i.name === "docker0")?.addresses).toEqual([]);
+  });
+
+  it("takes the lowest host address of a connected route without src", () => {
+    const h = ok(hostFromIpText("", "10.20.0.0/24 dev eth1 proto kernel scope link\n"));
+    expect(summary(h)).toContain("eth1 ether up: 10.20.0.1/24");
+  });
+});
