@@ -1,0 +1,99 @@
+/**
+ * Properties of the parser on random edits of real rulesets: it never throws from the
+ * non-throwing variant, the throwing variant throws nothing but IptablesParseError, every issue
+ * points inside the input, printing is stable (print → parse → print gives the same text), and
+ * parse time grows linearly with the input.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { IptablesParseError, parseRuleset, parseRulesetOrThrow, printRuleset } from "../../src/index.js";
+
+const root = join(import.meta.dirname, "../../fixtures/corpus");
+const files: string[] = [];
+(function walk(dir: string) {
+  for (const n of readdirSync(dir)) {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (n.endsWith(".rules")) files.push(p);
+  }
+})(root);
+const texts = files.map((f) => readFileSync(f, "utf8"));
+
+const PIECES = [" ", "!", "-", "--", '"', "\\", "\n", "\r\n", ":", "[", "]", "/", ",", "*", "#", "-A", "-j", "-m", "-p", "tcp", "--dport", "0x", "COMMIT", "\t", "\u0000", "é", "::", "1", "65536", "4294967296"];
+
+/** An edit: at a relative position, delete some characters and insert a piece. */
+const edit = fc.record({
+  at: fc.double({ min: 0, max: 1, noNaN: true }),
+  del: fc.nat({ max: 12 }),
+  piece: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })),
+});
+
+function applyEdits(text: string, edits: { at: number; del: number; piece: string }[]): string {
+  let t = text;
+  for (const e of edits) {
+    const i = Math.floor(e.at * t.length);
+    t = t.slice(0, i) + e.piece + t.slice(i + e.del);
+  }
+  return t;
+}
+
+describe("parser properties", () => {
+  it("never throws on random edits of corpus files, and reports issues inside the input", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 8 }), (k, edits) => {
+        const text = applyEdits(texts[k], edits);
+        const lines = text.split("\n").length;
+        const { issues } = parseRuleset(text);
+        for (const i of issues) {
+          expect(i.line).toBeGreaterThanOrEqual(1);
+          expect(i.line).toBeLessThanOrEqual(lines);
+          expect(i.column).toBeGreaterThanOrEqual(1);
+          expect(i.message.length).toBeGreaterThan(0);
+        }
+        try {
+          parseRulesetOrThrow(text);
+        } catch (e) {
+          expect(e).toBeInstanceOf(IptablesParseError);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("prints stably: print(parse(print(parse(x)))) equals print(parse(x)) for edited files without errors", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(edit, { maxLength: 3 }), (k, edits) => {
+        const text = applyEdits(texts[k], edits);
+        const first = parseRuleset(text);
+        if (first.issues.some((i) => i.severity === "error")) return;
+        const printed = printRuleset(first.ruleset);
+        const second = parseRuleset(printed, { family: first.ruleset.family });
+        expect(second.issues.filter((i) => i.severity === "error")).toEqual([]);
+        expect(printRuleset(second.ruleset)).toBe(printed);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("takes time linear in the input: 16 times the input costs far less than 16² times the time", { timeout: 60_000 }, () => {
+    // one table block repeated: later blocks replace earlier ones, as iptables-restore does
+    const block = texts.reduce((a, b) => (a.length > b.length ? a : b));
+    const time = (copies: number) => {
+      const text = block.repeat(copies);
+      const runs: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        const t0 = performance.now();
+        parseRuleset(text);
+        runs.push(performance.now() - t0);
+      }
+      return runs.sort((a, b) => a - b)[1];
+    };
+    time(4); // warm up the JIT
+    const small = time(8);
+    const large = time(128);
+    // linear growth gives ~16×; quadratic would give ~256×. Generous bound for noisy machines.
+    expect(large / small).toBeLessThan(64);
+  });
+});
