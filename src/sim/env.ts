@@ -75,4 +75,6 @@ export interface WalkContext {
   note(text: string): void;
   /** Marks the connection untracked (CT --notrack, NOTRACK). */
   untrack(): void;
+  /** Ends the walk as unsupported: this target's effect on this packet cannot be modelled; `reason` names why (the verdict the target returns is then ignored). */
+  unsupported(reason: string): void;
 }
