@@ -250,6 +250,24 @@ export function compileHost(host: Host): CompiledHost {
     return XT_ADDRTYPE.UNICAST;
   }
 
+  // Per-device IPv6 tables, built on first use: a lookup with an output interface (flowi6_oif)
+  // is strict (RT6_LOOKUP_F_IFACE) and only considers routes through that device.
+  const byDev6 = new Map<string, { local: Table<bigint>; main: Table<bigint> }>();
+  function lookupOnDev6(dev: string, dst: bigint): Route | undefined {
+    let t = byDev6.get(dev);
+    if (t === undefined) {
+      t = {
+        local: buildTable<bigint>(6, localRoutes.filter((r) => r.family === 6 && r.dev === dev)),
+        main: buildTable<bigint>(6, mainRoutes.filter((r) => r.family === 6 && r.dev === dev)),
+      };
+      byDev6.set(dev, t);
+    }
+    const l = lookup6(t.local, dst);
+    if (l !== undefined && l.type !== "throw") return l;
+    const m = lookup6(t.main, dst);
+    return m !== undefined && m.type !== "throw" ? m : undefined;
+  }
+
   /** match_lookup_rt6: LOCAL, ANYCAST, UNREACHABLE from a route lookup. */
   function lookupBits6(addr: bigint, limit: string | undefined, wantLocal: boolean): number {
     let ret = 0;
@@ -257,7 +275,8 @@ export function compileHost(host: Host): CompiledHost {
       // nf_ipv6_chk_addr(net, addr, dev, strict): the address is on that very device
       if (ifaces.get(limit)?.addresses.some((a) => a.family === 6 && a.addr === addr)) ret = XT_ADDRTYPE.LOCAL;
     }
-    const r = routeLookup(6, addr);
+    // kernel, recorded: with --limit-iface-out lo, fd00:5100::1 (an eth0 address) is UNREACHABLE
+    const r = limit === undefined ? routeLookup(6, addr) : lookupOnDev6(limit, addr);
     if (r === undefined) return XT_ADDRTYPE.UNREACHABLE; // ip6_null_entry: -ENETUNREACH
     if (r.type === "blackhole" || r.type === "unreachable" || r.type === "prohibit") ret = XT_ADDRTYPE.UNREACHABLE; // RTF_REJECT
     if (limit === undefined && r.type === "local") ret |= XT_ADDRTYPE.LOCAL;

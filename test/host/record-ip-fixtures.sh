@@ -81,6 +81,60 @@ x -br addr show         > "$OUT/ip-br-addr.txt"
   echo "]"
 } > "$OUT/ip-route-get.json"
 rm -f /tmp/ipt-host-rec.err
+
+# -m addrtype as the kernel judges it: counter-only rules in OUTPUT, one UDP datagram (port 9)
+# per destination, counters read back with iptables-save -c. Destinations are this namespace's
+# own addresses, its router, its container, multicast, or documentation addresses behind the
+# router (which has no route onwards), so nothing leaves the namespaces.
+T4="UNSPEC UNICAST LOCAL BROADCAST ANYCAST MULTICAST BLACKHOLE UNREACHABLE PROHIBIT THROW NAT XRESOLVE"
+T6="UNSPEC UNICAST LOCAL ANYCAST MULTICAST UNREACHABLE"
+for t in $T4 UNICAST,LOCAL; do
+  ip netns exec $H iptables -A OUTPUT -p udp --dport 9 -m addrtype --dst-type $t
+  ip netns exec $H iptables -A OUTPUT -p udp --dport 9 -m addrtype --dst-type $t --limit-iface-out
+done
+for t in $T6 UNICAST,LOCAL MULTICAST,LOCAL; do
+  ip netns exec $H ip6tables -A OUTPUT -p udp --dport 9 -m addrtype --dst-type $t
+  ip netns exec $H ip6tables -A OUTPUT -p udp --dport 9 -m addrtype --dst-type $t --limit-iface-out
+done
+send() {  # send FAMILY DST [IFNAME for a link-scoped IPv6 destination]
+  ip netns exec $H timeout 5 python3 -c '
+import socket, sys
+fam, dst = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_INET if fam == "4" else socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+addr = (dst, 9) if fam == "4" else (dst, 9, 0, socket.if_nametoindex(sys.argv[3]) if len(sys.argv) > 3 else 0)
+try:
+    s.sendto(b"iptrace", addr)
+except OSError as e:
+    print("send:", e, file=sys.stderr)
+' "$@"
+}
+matched() {  # on iptables-save -c: the --dst-type lists whose counter rose, without/with --limit-iface-out
+  awk -v lim="$1" '/^\[[1-9][0-9]*:/ && /dst-type/ {
+      l = ($0 ~ /limit-iface-out/) ? "yes" : "no"; if (l != lim) next
+      for (i = 1; i <= NF; i++) if ($i == "--dst-type") t = $(i + 1)
+      printf "%s\"%s\"", sep, t; sep = "," }'
+}
+{
+  echo "["
+  sep=""
+  for d in 198.51.100.1 198.51.100.7 172.17.0.1 127.0.0.1 127.5.5.5 198.51.100.255 172.17.255.255 \
+           172.17.0.0 224.0.0.251 255.255.255.255 198.51.100.254 203.0.113.5 172.17.0.2; do
+    ip netns exec $H iptables -Z OUTPUT
+    send 4 "$d"
+    printf '%s{"family":4,"dst":"%s","types":[%s],"limitOut":[%s]}\n' "$sep" "$d" \
+      "$(ip netns exec $H iptables-save -c -t filter | matched no)" "$(ip netns exec $H iptables-save -c -t filter | matched yes)"
+    sep=","
+  done
+  for d in fd00:5100::1 ::1 fd00:17::1 fd00:17:: fd00:5100::fe fd00:beef::1 fd00:17::9 ff02::1@eth0 ff05::2; do
+    ip netns exec $H ip6tables -Z OUTPUT
+    dst=${d%@*}; dev=""; [ "$dst" != "$d" ] && dev=${d#*@}
+    send 6 "$dst" $dev
+    printf '%s{"family":6,"dst":"%s","types":[%s],"limitOut":[%s]}\n' "$sep" "$dst" \
+      "$(ip netns exec $H ip6tables-save -c -t filter | matched no)" "$(ip netns exec $H ip6tables-save -c -t filter | matched yes)"
+  done
+  echo "]"
+} > "$OUT/addrtype-output.json"
 ip -V > "$OUT/RECORDED-WITH.txt"
 uname -r >> "$OUT/RECORDED-WITH.txt"
 echo "recorded into $OUT"

@@ -280,3 +280,30 @@ describe("compiled routeLookup equals a linear scan (fast-check)", () => {
     });
   }
 });
+
+describe("addrtypeMatches agrees with the kernel's -m addrtype in the recorded namespace", () => {
+  // test/host/record-ip-fixtures.sh: counter-only OUTPUT rules, one UDP datagram per destination
+  const recorded = JSON.parse(fixture("fixtures/host/addrtype-output.json")) as {
+    family: Family;
+    dst: string;
+    types: string[];
+    limitOut: string[];
+  }[];
+  const rules: Record<Family, string[]> = {
+    4: ["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE", "UNICAST,LOCAL"],
+    6: ["UNSPEC", "UNICAST", "LOCAL", "ANYCAST", "MULTICAST", "UNREACHABLE", "UNICAST,LOCAL", "MULTICAST,LOCAL"],
+  };
+  const mask = (list: string) => list.split(",").reduce((m, t) => m | T[t as keyof typeof T], 0);
+  for (const rec of recorded) {
+    it(`${rec.dst}`, () => {
+      const dst = ip(rec.dst);
+      const route = c.routeLookup(rec.family, dst)!;
+      // the OUTPUT hook's out device: lo for local delivery, else the route's device
+      const out = route.type === "local" || route.type === "anycast" ? "lo" : route.dev!;
+      for (const r of rules[rec.family]) {
+        expect([r, c.addrtypeMatches(rec.family, dst, mask(r))]).toEqual([r, rec.types.includes(r)]);
+        expect([r, out, c.addrtypeMatches(rec.family, dst, mask(r), out)]).toEqual([r, out, rec.limitOut.includes(r)]);
+      }
+    });
+  }
+});
