@@ -70,7 +70,7 @@ export interface CompiledHost {
   isLocal(family: Family, addr: IpValue): boolean;
   /** The source address of a locally generated packet sent along `route` to `dst`. */
   preferredSource(family: Family, route: Route, dst: IpValue): IpValue | undefined;
-  /** The address MASQUERADE writes: the outgoing interface's pick for the next hop (or destination). */
+  /** The address MASQUERADE writes: the outgoing interface's pick for the next hop (pass the gateway or the destination). */
   masqueradeAddress(family: Family, outIface: string, nextHopOrDst: IpValue): IpValue | undefined;
   /** The address REDIRECT writes: loopback for local packets (no inIface), else the in interface's first address. */
   redirectAddress(family: Family, inIface?: string): IpValue | undefined;
@@ -378,7 +378,11 @@ export function compileHost(host: Host): CompiledHost {
   function masqueradeAddress(family: Family, outIface: string, nh: IpValue): IpValue | undefined {
     // nf_nat_masquerade_ipv4: inet_select_addr(out, rt_nexthop(rt, daddr), RT_SCOPE_UNIVERSE);
     // the route's `src` is not consulted. ipv6: ipv6_dev_get_saddr(out, daddr).
-    if (family === 4) return selectAddr4(outIface, nh as number, SCOPE_UNIVERSE);
+    // Given the destination, find the next hop as rt_nexthop does (a gateway given directly
+    // resolves to itself through its connected route, so either may be passed).
+    const r = lookupMain(family, nh);
+    const hop = r !== undefined && r.dev === outIface && r.via !== undefined ? r.via : nh;
+    if (family === 4) return selectAddr4(outIface, hop as number, SCOPE_UNIVERSE);
     return selectAddr6(outIface, nh as bigint);
   }
 

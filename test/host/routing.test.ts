@@ -182,6 +182,19 @@ describe("address choices", () => {
     expect(k.masqueradeAddress(4, "eth0", ip("192.0.2.1"))).toBe(ip("198.51.100.1"));
   });
 
+  it("masqueradeAddress given the destination uses the route's gateway, as rt_nexthop does", () => {
+    const h = hostFromJsonOrThrow({
+      interfaces: [{ name: "eth0", addresses: ["198.51.100.1/24", "203.0.113.1/24"] }],
+      routes: [{ dst: "default", via: "203.0.113.254", dev: "eth0" }],
+      forwarding: true,
+      bridgeNetfilter: false,
+    });
+    const k = compileHost(h);
+    expect(k.masqueradeAddress(4, "eth0", ip("192.0.2.1"))).toBe(ip("203.0.113.1"));
+    expect(k.masqueradeAddress(4, "eth0", ip("203.0.113.254"))).toBe(ip("203.0.113.1"));
+    expect(k.masqueradeAddress(4, "eth0", ip("198.51.100.9"))).toBe(ip("198.51.100.1"));
+  });
+
   it("redirectAddress: loopback for local packets, else the in interface's first address", () => {
     expect(c.redirectAddress(4)).toBe(ip("127.0.0.1"));
     expect(c.redirectAddress(6)).toBe(ip("::1"));
