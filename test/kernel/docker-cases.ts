@@ -1,0 +1,149 @@
+/**
+ * The Docker rulesets of the corpus, the test network each implies, and the packets to trace
+ * through them. Shared by the trace recorder and the kernel test that checks the recorded traces.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeTopology, type BridgeSpec, type Topology } from "./netns.ts";
+import type { Family, PacketSpec } from "./trace.ts";
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const TRACE_FIXTURES = path.join(REPO_ROOT, "fixtures/kernel-trace");
+
+/** A corpus ruleset copied under fixtures/corpus, with the network it was written for. */
+export interface DockerRuleset {
+  /** Directory name under fixtures/kernel-trace. */
+  readonly name: string;
+  /** Path relative to the repository root. */
+  readonly file: string;
+  readonly family: Family;
+  readonly topology: Topology;
+}
+
+/**
+ * Docker 19's default network (seed file): docker0 172.17.0.0/16 with two containers, and the
+ * user bridge of the same host (br-504fe4ba30e7 192.160.0.0/24, seed/ip-route.txt) with one.
+ */
+export const SEED_TOPOLOGY = makeTopology([
+  {
+    name: "docker0",
+    ipv4: { address: "172.17.0.1", prefixLength: 16 },
+    containers: [
+      { namespace: "ipt-c1", ipv4: "172.17.0.2" },
+      { namespace: "ipt-c2", ipv4: "172.17.0.3" },
+    ],
+  },
+  {
+    name: "br-504fe4ba30e7",
+    ipv4: { address: "192.160.0.1", prefixLength: 24 },
+    containers: [{ namespace: "ipt-c3", ipv4: "192.160.0.2" }],
+  },
+]);
+
+/**
+ * The moby test network (docker-v28/v29 files): br-dummy 192.168.0.0/24 and fd49:efd7:54aa::/64,
+ * where the files publish 8080 → 192.168.0.2:80 / [fd49:efd7:54aa::1]:80. The container the files
+ * name is the first; a second container on br-dummy and a second bridge (docker0, not named by
+ * the files) give the container-to-container cases.
+ */
+export const BR_DUMMY_TOPOLOGY = makeTopology([
+  {
+    name: "br-dummy",
+    ipv4: { address: "192.168.0.1", prefixLength: 24 },
+    ipv6: { address: "fd49:efd7:54aa::ffff", prefixLength: 64 },
+    containers: [
+      { namespace: "ipt-c1", ipv4: "192.168.0.2", ipv6: "fd49:efd7:54aa::1" },
+      { namespace: "ipt-c2", ipv4: "192.168.0.3", ipv6: "fd49:efd7:54aa::3" },
+    ],
+  },
+  {
+    name: "docker0",
+    ipv4: { address: "172.17.0.1", prefixLength: 16 },
+    ipv6: { address: "fd00:17::1", prefixLength: 64 },
+    containers: [{ namespace: "ipt-c3", ipv4: "172.17.0.2", ipv6: "fd00:17::2" }],
+  },
+]);
+
+const V29 = "fixtures/corpus/docker-v29";
+
+/** The rulesets traced: the seed, the three v28 files and a spread of the v29 matrix. */
+export const DOCKER_RULESETS: readonly DockerRuleset[] = [
+  { name: "seed-docker-default-2020", file: "fixtures/corpus/seed/docker-default-2020.rules", family: 4, topology: SEED_TOPOLOGY },
+  ...["docker-v28.5-nat-proxy", "docker-v28.5-routed-noicc", "docker-v28.5-internal-noicc"].map((n) => ({
+    name: n,
+    file: `fixtures/corpus/docker-v28/${n}.rules`,
+    family: 4 as const,
+    topology: BR_DUMMY_TOPOLOGY,
+  })),
+  ...[
+    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v4",
+    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=nat_bindlh=false.v4",
+    "hairpin=true_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v4",
+    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat-unprotected_bindlh=false.v4",
+    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=routed_bindlh=false.v4",
+    "hairpin=false_internal=true_icc=true.v4",
+    "hairpin=false_internal=true_icc=false.v4",
+    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v6",
+    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=routed_bindlh=false.v6",
+    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat-unprotected_bindlh=false.v6",
+    "hairpin=true_internal=true_icc=false.v6",
+  ].map((n) => ({
+    name: `docker-v29-${n}`,
+    file: `${V29}/${n}.rules`,
+    family: (n.endsWith(".v6") ? 6 : 4) as Family,
+    topology: BR_DUMMY_TOPOLOGY,
+  })),
+];
+
+/** One packet to trace, with a file name. */
+export interface TraceCase {
+  readonly name: string;
+  readonly packet: PacketSpec;
+}
+
+function addressOf(family: Family, spec: { ipv4?: string; ipv6?: string }): string {
+  const address = family === 4 ? spec.ipv4 : spec.ipv6;
+  if (!address) throw new Error(`no IPv${family} address in ${JSON.stringify(spec)}`);
+  return address;
+}
+
+function gatewayOf(family: Family, bridge: BridgeSpec): string {
+  const a = family === 4 ? bridge.ipv4 : bridge.ipv6;
+  if (!a) throw new Error(`bridge ${bridge.name} has no IPv${family} address`);
+  return a.address;
+}
+
+/**
+ * The cases of the brief: container → internet (TCP SYN 443, ICMP echo), container → container
+ * on the same and on another bridge, internet → the uplink address on a published port (only
+ * when the file DNATs; 8080) and on an unpublished one, internet → a container's address, and the
+ * router itself → a container. Each case has its own source port, so no two share a connection.
+ */
+export function dockerCases(ruleset: DockerRuleset, rulesText: string): TraceCase[] {
+  const { topology, family } = ruleset;
+  const [main, other] = topology.bridges;
+  const [c1, c2] = main.containers;
+  const c3 = other.containers[0];
+  const internet = family === 4 ? topology.internetHostIpv4 : topology.internetHostIpv6;
+  const uplink = family === 4 ? topology.routerUplinkIpv4.address : topology.routerUplinkIpv6.address;
+  const fromC1 = { kind: "container" as const, namespace: c1.namespace };
+  const tcp = (sport: number, dport: number) => ({ proto: "tcp" as const, sport, dport, tcpFlags: ["SYN"] });
+  const cases: TraceCase[] = [
+    { name: "container-to-internet-tcp443", packet: { family, origin: fromC1, src: addressOf(family, c1), dst: internet, ...tcp(40001, 443) } },
+    {
+      name: "container-to-internet-icmp",
+      packet: { family, origin: fromC1, src: addressOf(family, c1), dst: internet, proto: "icmp", icmpType: family === 4 ? 8 : 128 },
+    },
+    { name: "container-to-container-same-bridge", packet: { family, origin: fromC1, src: addressOf(family, c1), dst: addressOf(family, c2), ...tcp(40003, 80) } },
+    { name: "container-to-container-other-bridge", packet: { family, origin: fromC1, src: addressOf(family, c1), dst: addressOf(family, c3), ...tcp(40004, 80) } },
+  ];
+  if (/-j DNAT/.test(rulesText)) {
+    cases.push({ name: "internet-to-published-port", packet: { family, origin: { kind: "internet" }, src: internet, dst: uplink, ...tcp(40005, 8080) } });
+  }
+  cases.push(
+    { name: "internet-to-unpublished-port", packet: { family, origin: { kind: "internet" }, src: internet, dst: uplink, ...tcp(40006, 9999) } },
+    { name: "internet-to-container-address", packet: { family, origin: { kind: "internet" }, src: internet, dst: addressOf(family, c1), ...tcp(40007, 80) } },
+    { name: "router-to-container", packet: { family, origin: { kind: "router" }, src: gatewayOf(family, main), dst: addressOf(family, c1), ...tcp(40008, 80) } },
+  );
+  return cases;
+}
