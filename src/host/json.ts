@@ -6,6 +6,7 @@ import { parseIp, type Family, type IpValue } from "../net/ip.js";
 import {
   defaultScope,
   finishHost,
+  guessKind,
   parseAddressWithPrefix,
   parseRouteDst,
   type HostReadOptions,
@@ -136,18 +137,12 @@ function readInterface(v: unknown, path: string): HostInterface {
   return {
     name,
     ...(index !== undefined ? { index } : {}),
-    kind: kind ?? (name === "lo" ? "loopback" : undefined) ?? guessKindLoose(name),
+    kind: kind ?? guessKind(name),
     ...(master !== undefined ? { master } : {}),
     ...(mac !== undefined ? { mac } : {}),
     up: up ?? true,
     addresses,
   };
-}
-
-function guessKindLoose(name: string): InterfaceKind {
-  if (name === "docker0" || name.startsWith("br-")) return "bridge";
-  if (name.startsWith("veth")) return "veth";
-  return "ether";
 }
 
 function readRoute(v: unknown, path: string, assumptions: string[]): Route {

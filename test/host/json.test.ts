@@ -101,3 +101,15 @@ describe("hostFromJson (docs/host-format.md)", () => {
     }
   });
 });
+
+describe("docs/host-format.md", () => {
+  it("its JSON example is a valid host", async () => {
+    const { fixture } = await import("./helpers.js");
+    const doc = fixture("docs/host-format.md");
+    const block = /```json\n([\s\S]*?)```/.exec(doc);
+    expect(block).not.toBeNull();
+    const h = ok(hostFromJson(block![1]));
+    expect(h.interfaces.map((i) => i.name)).toEqual(["lo", "eth0", "docker0", "veth1"]);
+    expect(h.routes.filter((r) => r.type === "blackhole")).toHaveLength(1);
+  });
+});
