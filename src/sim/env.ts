@@ -11,6 +11,14 @@ export interface HostView {
   isLocal(family: Family, addr: IpValue): boolean;
   /** The address type bits used by `-m addrtype` (XT_ADDRTYPE_*), optionally limited to one interface. */
   addressType(family: Family, addr: IpValue, iface?: string): number;
+  /**
+   * Whether `addr` has one of the types in `mask` (XT_ADDRTYPE_* bits), as xt_addrtype decides:
+   * for IPv4 any one type in the mask suffices; for IPv6, UNICAST, MULTICAST and UNSPEC in the
+   * mask must each hold. Prefer this over `addressType(...) & mask`.
+   */
+  addrtypeMatches(family: Family, addr: IpValue, mask: number, iface?: string): boolean;
+  /** The route the kernel picks for `dst` (for rpfilter-style checks), or undefined. */
+  routeLookup(family: Family, dst: IpValue, mark?: number): { readonly dev?: string; readonly type: string } | undefined;
   /** The address MASQUERADE picks on `outIface` for a packet to `dst`. */
   masqueradeAddress(family: Family, outIface: string, dst: IpValue): IpValue | undefined;
   /** The address REDIRECT sends to: the primary address of `inIface`, loopback for local packets. */
