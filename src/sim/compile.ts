@@ -1,0 +1,272 @@
+/**
+ * The ruleset compiled for the walk: every rule's base matches (-s, -d, -i, -o, -p, -f) as closures
+ * over numbers, its extension matches and target through their `compile`, its iptables-save text
+ * printed once, and the hash indexes over keyed runs. Compiled once, walked many times.
+ */
+import type { Hook, TableName } from "../model/chain.js";
+import type { Rule } from "../model/rule.js";
+import type { Ruleset } from "../model/ruleset.js";
+import type { Family } from "../net/ip.js";
+import { MATCHES } from "../ext/match/index.js";
+import { TARGETS } from "../ext/target/index.js";
+import type { CompiledMatch, CompiledTarget, MatchExtension, TargetExtension, TargetVerdict } from "../ext/types.js";
+import { printRule } from "../print/print.js";
+import type { PacketState } from "./packet.js";
+import type { SimEnv, WalkContext } from "./env.js";
+import { buildRuns, MIN_RUN, type IndexRun } from "./index-runs.js";
+
+/** A deterministic test of one rule, with what it assumed (time, history) when it decided. */
+export interface RuleTest {
+  readonly test: (p: PacketState) => boolean;
+  readonly assumption?: string;
+}
+
+/** What a matched rule does. */
+export type RuleAction =
+  | { readonly kind: "none" }
+  | { readonly kind: "jump"; readonly chain: CompiledChain; readonly goto: boolean }
+  | { readonly kind: "verdict"; readonly verdict: TargetVerdict }
+  | { readonly kind: "effect"; readonly name: string; apply(p: PacketState, w: WalkContext): TargetVerdict }
+  | { readonly kind: "unsupported"; readonly reason: string };
+
+/** One compiled rule. */
+export interface CompiledRule {
+  /** 0-based position in its chain. */
+  readonly index: number;
+  readonly line: number;
+  /** The rule as iptables-save prints it, starting with `-A CHAIN`. */
+  readonly text: string;
+  /** Deterministic tests in rule order (base matches first, as the kernel checks them). */
+  readonly tests: readonly RuleTest[];
+  /** Probabilities of matching of the random matches (`statistic --mode random`), in order. */
+  readonly randoms: readonly number[];
+  /** The first match that cannot be modelled, when there is one. */
+  readonly unsupported?: string;
+  action: RuleAction;
+}
+
+/** One compiled chain. */
+export interface CompiledChain {
+  readonly name: string;
+  readonly builtin: boolean;
+  readonly policy?: "ACCEPT" | "DROP";
+  readonly rules: readonly CompiledRule[];
+  /** Indexed runs, and for each rule the run it starts or lies in (-1 for none). */
+  readonly runs: readonly IndexRun[];
+  readonly runOf: Int32Array;
+}
+
+/** One compiled table. */
+export interface CompiledTable {
+  readonly name: TableName;
+  readonly chains: ReadonlyMap<string, CompiledChain>;
+  /** The builtin chain of each hook this table has. */
+  readonly hooks: Partial<Record<Hook, CompiledChain>>;
+}
+
+/** Tables of a ruleset compiled against one environment (host, ipsets, assumptions). */
+export interface CompiledTables {
+  readonly family: Family;
+  readonly tables: Partial<Record<TableName, CompiledTable>>;
+  readonly env: SimEnv;
+}
+
+/** Options of the compiler (internal: the property tests compare indexed and linear walks). */
+export interface CompileTuning {
+  /** Build hash indexes over keyed runs (default true). */
+  readonly index?: boolean;
+  /** Shortest run that gets an index (default MIN_RUN). */
+  readonly minRun?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let matchByName: Map<string, MatchExtension<any>> | undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let targetByName: Map<string, TargetExtension<any>> | undefined;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function matchExt(name: string): MatchExtension<any> | undefined {
+  if (matchByName === undefined) {
+    matchByName = new Map();
+    for (const e of MATCHES) {
+      matchByName.set(e.name, e);
+      for (const a of e.aliases ?? []) if (!matchByName.has(a)) matchByName.set(a, e);
+    }
+  }
+  return matchByName.get(name);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function targetExt(name: string): TargetExtension<any> | undefined {
+  if (targetByName === undefined) {
+    targetByName = new Map();
+    for (const e of TARGETS) {
+      targetByName.set(e.name, e);
+      for (const a of e.aliases ?? []) if (!targetByName.has(a)) targetByName.set(a, e);
+    }
+  }
+  return targetByName.get(name);
+}
+
+const textCache = new WeakMap<Rule, string>();
+
+/** The rule's iptables-save text, printed once per rule object. */
+export function ruleText(chain: string, rule: Rule, family: Family): string {
+  let t = textCache.get(rule);
+  if (t === undefined) {
+    t = printRule(chain, rule, family);
+    textCache.set(rule, t);
+  }
+  return t;
+}
+
+/** The base matches of a rule as closures over numbers; an empty list when the rule has none. */
+export function baseTests(rule: Rule, family: Family): RuleTest[] {
+  const tests: RuleTest[] = [];
+  const addr = (which: "src" | "dst", n: Rule["source"]) => {
+    if (n === undefined) return;
+    const inv = n.invert;
+    const net = n.value;
+    if (net.family === 4) {
+      const a = net.addr as number;
+      const m = net.mask as number;
+      if (m === 0) {
+        if (inv) tests.push({ test: () => false });
+        return;
+      }
+      tests.push({ test: which === "src" ? (p) => ((((p.src as number) & m) >>> 0) === a) !== inv : (p) => ((((p.dst as number) & m) >>> 0) === a) !== inv });
+    } else {
+      const a = net.addr as bigint;
+      const m = net.mask as bigint;
+      if (m === 0n) {
+        if (inv) tests.push({ test: () => false });
+        return;
+      }
+      tests.push({ test: which === "src" ? (p) => (((p.src as bigint) & m) === a) !== inv : (p) => (((p.dst as bigint) & m) === a) !== inv });
+    }
+  };
+  const iface = (which: "in" | "out", n: Rule["inInterface"]) => {
+    if (n === undefined) return;
+    const inv = n.invert;
+    const name = n.value;
+    // kernel (ifname_compare_aligned): `+` ends a prefix wildcard; `+` alone matches any (even none)
+    if (name.endsWith("+")) {
+      const prefix = name.slice(0, -1);
+      tests.push({ test: which === "in" ? (p) => p.inIface.startsWith(prefix) !== inv : (p) => p.outIface.startsWith(prefix) !== inv });
+    } else {
+      tests.push({ test: which === "in" ? (p) => (p.inIface === name) !== inv : (p) => (p.outIface === name) !== inv });
+    }
+  };
+  addr("src", rule.source);
+  addr("dst", rule.destination);
+  iface("in", rule.inInterface);
+  iface("out", rule.outInterface);
+  if (rule.protocol) {
+    const v = rule.protocol.value;
+    const inv = rule.protocol.invert;
+    tests.push({ test: (p) => (p.proto === v) !== inv });
+  }
+  if (rule.fragment) {
+    const inv = rule.fragment.invert;
+    tests.push({ test: (p) => p.fragment !== inv });
+  }
+  void family;
+  return tests;
+}
+
+function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; unsupported?: string } {
+  const tests = baseTests(rule, env.family);
+  const randoms: number[] = [];
+  let unsupported: string | undefined;
+  for (const m of rule.matches) {
+    let c: CompiledMatch;
+    if (m.module === "unknown") {
+      c = { kind: "unsupported", reason: `match -m ${m.name} is not known to iptrace` };
+    } else {
+      const ext = matchExt(m.module);
+      if (ext === undefined) c = { kind: "unsupported", reason: `match -m ${m.module} has no semantics in iptrace` };
+      else {
+        try {
+          c = ext.compile(m, env);
+        } catch (e) {
+          c = { kind: "unsupported", reason: `match -m ${m.module} failed to compile: ${(e as Error).message}` };
+        }
+      }
+    }
+    if (c.kind === "test") tests.push(c.assumption !== undefined ? { test: c.test, assumption: c.assumption } : { test: c.test });
+    else if (c.kind === "random") {
+      const pr = c.invert ? 1 - c.probability : c.probability;
+      // certain outcomes do not branch
+      if (pr <= 0) tests.push({ test: () => false });
+      else if (pr < 1) randoms.push(pr);
+    } else if (unsupported === undefined) unsupported = c.reason;
+  }
+  return { tests, randoms, ...(unsupported !== undefined ? { unsupported } : {}) };
+}
+
+function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; name: string; goto: boolean } {
+  const t = rule.target;
+  if (t === undefined) return { kind: "none" };
+  if (t.name === "chain") return { kind: "chain", name: t.chain, goto: rule.goto };
+  if (t.name === "unknown") return { kind: "unsupported", reason: `target -j ${t.target} is not known to iptrace` };
+  const ext = targetExt(t.name);
+  if (ext === undefined) return { kind: "unsupported", reason: `target -j ${t.name} has no semantics in iptrace` };
+  let c: CompiledTarget;
+  try {
+    c = ext.compile(t, env);
+  } catch (e) {
+    return { kind: "unsupported", reason: `target -j ${t.name} failed to compile: ${(e as Error).message}` };
+  }
+  if (c.kind === "verdict") return { kind: "verdict", verdict: c.verdict };
+  if (c.kind === "effect") return { kind: "effect", name: t.name, apply: c.apply };
+  return { kind: "unsupported", reason: c.reason };
+}
+
+/** Compiles every table of a ruleset against one environment. */
+export function compileTables(ruleset: Ruleset, env: SimEnv, tuning: CompileTuning = {}): CompiledTables {
+  const family = ruleset.family;
+  const tables: Partial<Record<TableName, CompiledTable>> = {};
+  for (const table of ruleset.tables) {
+    const chains = new Map<string, CompiledChain>();
+    const pending: { rule: CompiledRule; name: string; goto: boolean }[] = [];
+    for (const chain of table.chains) {
+      const rules: CompiledRule[] = [];
+      chain.rules.forEach((r, index) => {
+        const { tests, randoms, unsupported } = compileMatches(r, env);
+        const a = compileAction(r, env);
+        const cr: CompiledRule = {
+          index,
+          line: r.line,
+          text: ruleText(chain.name, r, family),
+          tests,
+          randoms,
+          ...(unsupported !== undefined ? { unsupported } : {}),
+          action: a.kind === "chain" ? { kind: "none" } : a,
+        };
+        if (a.kind === "chain") pending.push({ rule: cr, name: a.name, goto: a.goto });
+        rules.push(cr);
+      });
+      const runs = tuning.index === false ? [] : buildRuns(chain.rules, family, tuning.minRun ?? MIN_RUN);
+      const runOf = new Int32Array(rules.length).fill(-1);
+      runs.forEach((run, k) => runOf.fill(k, run.start, run.end));
+      chains.set(chain.name, {
+        name: chain.name,
+        builtin: chain.builtin,
+        ...(chain.builtin ? { policy: chain.policy ?? "ACCEPT" } : {}),
+        rules,
+        runs,
+        runOf,
+      });
+    }
+    for (const p of pending) {
+      const target = chains.get(p.name);
+      p.rule.action = target === undefined || target.builtin
+        ? { kind: "unsupported", reason: `${p.goto ? "-g" : "-j"} ${p.name}: no user chain of that name in table ${table.name}` }
+        : { kind: "jump", chain: target, goto: p.goto };
+    }
+    const hooks: Partial<Record<Hook, CompiledChain>> = {};
+    for (const c of chains.values()) if (c.builtin) hooks[c.name as Hook] = c;
+    tables[table.name] = { name: table.name, chains, hooks };
+  }
+  return { family, tables, env };
+}

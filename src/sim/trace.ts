@@ -1,0 +1,146 @@
+/**
+ * What a walk reports: the verdict, the path, the packet as it leaves, the translations, the
+ * assumptions made, the probabilistic outcomes, and one step per event in the kernel's own terms.
+ * Plain JSON-ready data (no bigints): the CLI prints it unchanged.
+ */
+import type { Hook, TableName } from "../model/chain.js";
+
+/** The word the kernel's trace (`xtables-monitor --trace`) prints for one step. */
+export type StepVerdict = "CONTINUE" | "JUMP" | "GOTO" | "RETURN" | "ACCEPT" | "DROP" | "QUEUE";
+
+/** One event of the walk: a rule that matched, a builtin policy applied, or a user chain run off its end. */
+export interface Step {
+  /** The hook of the base chain this step was reached from (user chains inherit it). */
+  readonly hook: Hook;
+  /** The table the chain belongs to. */
+  readonly table: TableName;
+  /** The chain the event happened in. */
+  readonly chain: string;
+  /** `rule`: a rule matched; `policy`: a builtin chain's policy applied; `return`: a user chain ran off its end (the kernel prints nothing for this). */
+  readonly kind: "rule" | "policy" | "return";
+  /** 1-based position of the rule in its chain (rules only). */
+  readonly rule?: number;
+  /** 1-based line of the rule in the input (rules only). */
+  readonly line?: number;
+  /** The rule as iptables-save prints it, starting with `-A CHAIN` (rules only). */
+  readonly text?: string;
+  /** The chain jumped or gone to (JUMP and GOTO only). */
+  readonly target?: string;
+  /** What the kernel's trace prints for this step. */
+  readonly verdict: StepVerdict;
+  /** What the target did beyond its verdict (REJECT's reply, LOG's prefix, the NAT applied, …). */
+  readonly note?: string;
+}
+
+/** The verdict for the packet as a whole. */
+export type TraceVerdict = "ACCEPT" | "DROP" | "REJECT" | "QUEUE" | "UNSUPPORTED";
+
+/** Which way the packet went through the host. */
+export type TracePath = "input" | "forward" | "output";
+
+/** The packet in the same plain field names as the input (see `Packet`). */
+export interface TracePacket {
+  /** Source address. */
+  readonly src: string;
+  /** Destination address. */
+  readonly dst: string;
+  /** Protocol name (tcp, udp, icmp, icmpv6, sctp) or number. */
+  readonly proto: string | number;
+  /** Source port (TCP, UDP, SCTP). */
+  readonly sport?: number;
+  /** Destination port (TCP, UDP, SCTP). */
+  readonly dport?: number;
+  /** TCP flags, comma-separated. */
+  readonly tcpFlags?: string;
+  /** ICMP type (and `/code`), as numbers. */
+  readonly icmpType?: string;
+  /** Arrival interface. */
+  readonly in?: string;
+  /** Outgoing interface. */
+  readonly out?: string;
+  /** Locally generated. */
+  readonly local?: boolean;
+  /** Conntrack state, comma-separated (`NEW`, `ESTABLISHED,DNAT`, …). */
+  readonly state: string;
+  /** Packet mark, hex. */
+  readonly mark: string;
+  /** Total length of the IP packet. */
+  readonly length: number;
+  /** TTL or hop limit. */
+  readonly ttl: number;
+  /** TOS byte or traffic class. */
+  readonly tos: number;
+}
+
+/** One address translation applied to the packet. */
+export interface NatRecord {
+  /** The kind of translation; a reply or later packet of a translated connection shows the stored one. */
+  readonly kind: "DNAT" | "SNAT" | "MASQUERADE" | "REDIRECT" | "NETMAP";
+  /** The hook where it happened. */
+  readonly hook: Hook;
+  /** Which side of the packet changed. */
+  readonly field: "source" | "destination";
+  /** Address (and port) before, `addr` or `addr:port` (`[v6]:port`). */
+  readonly from: string;
+  /** Address (and port) after. */
+  readonly to: string;
+  /** `rule`: chosen by a nat rule now; `conntrack`: the connection's stored translation; `reverse`: the stored one undone for a reply. */
+  readonly by: "rule" | "conntrack" | "reverse";
+}
+
+/** What ended a walk that iptrace cannot finish. */
+export interface Unsupported {
+  /** What cannot be modelled, in words (names the match or target). */
+  readonly reason: string;
+  /** Where the walk stopped. */
+  readonly hook: Hook;
+  readonly table: TableName;
+  readonly chain: string;
+  /** 1-based rule position and input line, when a rule stopped it. */
+  readonly rule?: number;
+  readonly line?: number;
+}
+
+/** One possible ending of a walk that met random matches, with its probability. */
+export interface Outcome {
+  /** Probability of this outcome; all outcomes sum to 1. */
+  readonly probability: number;
+  /** For each random match met, whether it matched, in order. */
+  readonly choices: readonly boolean[];
+  readonly verdict: TraceVerdict;
+  readonly unsupported?: Unsupported;
+  readonly path: TracePath;
+  readonly in?: string;
+  readonly out?: string;
+  readonly packet: TracePacket;
+  readonly nat: readonly NatRecord[];
+  readonly steps: readonly Step[];
+}
+
+/** The full answer for one packet. */
+export interface Trace {
+  /** What happens to the packet (for the most probable outcome when there are several). */
+  readonly verdict: TraceVerdict;
+  /** Set when the verdict is UNSUPPORTED: what iptrace could not model, and where. */
+  readonly unsupported?: Unsupported;
+  /** Why the walk ended where no rule decided it (no route, forwarding off, bridged without bridge netfilter). */
+  readonly reason?: string;
+  /** input (to this host), forward (through it) or output (from it). */
+  readonly path: TracePath;
+  /** Arrival interface, when the packet arrived from outside. */
+  readonly in?: string;
+  /** Outgoing interface, when the packet leaves. */
+  readonly out?: string;
+  /** The packet as it leaves (after NAT and marks). */
+  readonly packet: TracePacket;
+  /** The translations applied, in order. */
+  readonly nat: readonly NatRecord[];
+  /** Every fact assumed rather than given: inferred host facts, time/history assumptions, defaults. */
+  readonly assumptions: readonly string[];
+  /** Every possible outcome, when a random match (`statistic --mode random`) branched the walk. */
+  readonly outcomes?: readonly Outcome[];
+  /** Set when more outcomes existed than iptrace follows; their total probability. */
+  readonly unexplored?: number;
+  /** The events of the walk, in order. */
+  readonly steps: readonly Step[];
+}

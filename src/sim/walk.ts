@@ -1,0 +1,622 @@
+/**
+ * The walk: hooks and tables in the kernel's order, conntrack and NAT, the routing decisions, and
+ * inside each table the chain traversal of ipt_do_table / nft_do_chain (jump, goto, RETURN,
+ * falling off a user chain, policies). One Walker walks one packet along one script of random
+ * choices; `enumerate` re-walks with every script to list the outcomes of random matches.
+ */
+import type { Hook, TableName } from "../model/chain.js";
+import type { CompiledHost } from "../host/routing.js";
+import type { Route } from "../host/host.js";
+import { formatIp, type IpValue } from "../net/ip.js";
+import type { TargetVerdict } from "../ext/types.js";
+import type { NatRequest, WalkContext } from "./env.js";
+import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
+import type { CompiledChain, CompiledRule, CompiledTables } from "./compile.js";
+import { nextCandidate } from "./index-runs.js";
+import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
+import { arrival, newPacketState, type ParsedPacket } from "./packet-input.js";
+import type { NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported } from "./trace.js";
+
+/** iptables-nft's jump stack (NFT_JUMP_STACK_SIZE): deeper rulesets are refused at load time. */
+export const MAX_JUMP_DEPTH = 16;
+/** Loop guard for goto cycles (refused at load time by the kernel, so never met in a loaded ruleset). */
+const MAX_CHAIN_ENTRIES = 100_000;
+
+/** What one walk of one packet gives. */
+export interface WalkResult {
+  verdict: TraceVerdict;
+  unsupported?: Unsupported;
+  /** Why the walk ended where no rule decided (no route, forwarding off, …). */
+  reason?: string;
+  path: TracePath;
+  in?: string;
+  out?: string;
+  packet: PacketState;
+  nat: NatRecord[];
+  steps: Step[];
+  assumptions: string[];
+}
+
+/** The state of the random choices shared by the walks of one script. */
+export interface Script {
+  /** The choice at each random match met (true: matched); extended with `true` past its end. */
+  readonly choices: boolean[];
+  /** How many choices the walks consumed. */
+  used: number;
+  /** Probability of this script so far. */
+  probability: number;
+}
+
+type TableEnd = "ACCEPT" | "DROP" | "REJECT" | "QUEUE" | "STOP";
+
+const DST_HOOKS: Readonly<Record<Hook, boolean>> = { PREROUTING: true, OUTPUT: true, INPUT: false, POSTROUTING: false, FORWARD: false };
+
+const NO_CT = CtState.INVALID | CtState.UNTRACKED;
+
+/** Walks one packet. */
+export class Walker implements WalkContext {
+  readonly steps: Step[] = [];
+  readonly nats: NatRecord[] = [];
+  readonly assumptions: string[] = [];
+  private readonly assumed = new Set<string>();
+  private readonly p: PacketState;
+  private hook: Hook = "PREROUTING";
+  private table: TableName = "raw";
+  private chainName = "";
+  private notes: string[] = [];
+  private stopped: Unsupported | undefined;
+  private currentRule: CompiledRule | undefined;
+  private conn: Connection | undefined;
+  private connIsNew = false;
+  private reply = false;
+  private untracked = false;
+  private reason: string | undefined;
+
+  constructor(
+    private readonly ct: CompiledTables,
+    private readonly host: CompiledHost,
+    private readonly pp: ParsedPacket,
+    private readonly script: Script,
+    private readonly flow: ConntrackTable | undefined,
+  ) {
+    this.p = newPacketState(pp);
+  }
+
+  // --- WalkContext ---------------------------------------------------------------------------
+
+  nat(req: NatRequest): void {
+    const p = this.p;
+    const dstManip = req.kind === "DNAT" || req.kind === "REDIRECT" || (req.kind === "NETMAP" && DST_HOOKS[this.hook]);
+    const before = dstManip ? this.endpoint(p.dst, p.dport) : this.endpoint(p.src, p.sport);
+    const ports = p.sport >= 0 && p.proto !== Proto.ICMP && p.proto !== Proto.ICMPV6;
+    if (dstManip) {
+      if (req.addr !== undefined) p.dst = req.addr;
+      if (req.port !== undefined && ports) p.dport = req.port;
+    } else {
+      if (req.addr !== undefined) p.src = req.addr;
+      if (req.port !== undefined && ports) p.sport = req.port;
+    }
+    const after = dstManip ? this.endpoint(p.dst, p.dport) : this.endpoint(p.src, p.sport);
+    const c = this.conn;
+    if (c !== undefined) {
+      const old = { ...c.reply };
+      if (dstManip) {
+        c.reply.src = p.dst;
+        if (ports) c.reply.sport = p.dport;
+        if (before !== after) {
+          c.dnat = true;
+          c.dnatKind = req.kind as "DNAT" | "REDIRECT" | "NETMAP";
+        }
+      } else {
+        c.reply.dst = p.src;
+        if (ports) c.reply.dport = p.sport;
+        if (before !== after) {
+          c.snat = true;
+          c.snatKind = req.kind as "SNAT" | "MASQUERADE" | "NETMAP";
+        }
+      }
+      if (this.flow !== undefined && !this.connIsNew) this.flow.rekey(c, old);
+      this.syncCt();
+    }
+    this.nats.push({ kind: req.kind, hook: this.hook, field: dstManip ? "destination" : "source", from: before, to: after, by: "rule" });
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  untrack(): void {
+    this.untracked = true;
+    this.conn = undefined;
+    this.p.ctState = CtState.UNTRACKED;
+  }
+
+  unsupported(reason: string): void {
+    if (this.stopped === undefined) this.stopped = this.where(reason, this.currentRule);
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private endpoint(addr: IpValue, port: number): string {
+    const a = formatIp(addr, this.p.family);
+    if (port < 0 || this.p.proto === Proto.ICMP || this.p.proto === Proto.ICMPV6) return a;
+    return this.p.family === 6 ? `[${a}]:${port}` : `${a}:${port}`;
+  }
+
+  private where(reason: string, rule?: CompiledRule): Unsupported {
+    return {
+      reason,
+      hook: this.hook,
+      table: this.table,
+      chain: this.chainName,
+      ...(rule !== undefined ? { rule: rule.index + 1, line: rule.line } : {}),
+    };
+  }
+
+  private assume(text: string): void {
+    if (!this.assumed.has(text)) {
+      this.assumed.add(text);
+      this.assumptions.push(text);
+    }
+  }
+
+  private choose(pr: number): boolean {
+    const s = this.script;
+    const i = s.used++;
+    if (i >= s.choices.length) s.choices.push(true);
+    const c = s.choices[i];
+    s.probability *= c ? pr : 1 - pr;
+    return c;
+  }
+
+  /** 0: no match, 1: match, 2: the walk stops (unsupported match). */
+  private matches(rule: CompiledRule): 0 | 1 | 2 {
+    const p = this.p;
+    const tests = rule.tests;
+    for (let i = 0; i < tests.length; i++) {
+      const t = tests[i];
+      if (t.assumption !== undefined) this.assume(t.assumption);
+      if (!t.test(p)) return 0;
+    }
+    if (rule.unsupported !== undefined) {
+      this.stopped = this.where(rule.unsupported, rule);
+      return 2;
+    }
+    const r = rule.randoms;
+    for (let i = 0; i < r.length; i++) if (!this.choose(r[i])) return 0;
+    return 1;
+  }
+
+  private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {
+    const note = this.notes.length ? this.notes.join("; ") : undefined;
+    this.notes = [];
+    this.steps.push({
+      hook: this.hook,
+      table: this.table,
+      chain: this.chainName,
+      kind,
+      ...(rule !== undefined ? { rule: rule.index + 1, line: rule.line, text: rule.text } : {}),
+      ...(target !== undefined ? { target } : {}),
+      verdict,
+      ...(note !== undefined ? { note } : {}),
+    });
+  }
+
+  /** Walks one builtin chain of one table (ipt_do_table): what the table decided. */
+  private walkTable(hook: Hook, tableName: TableName): TableEnd {
+    const table = this.ct.tables[tableName];
+    const base = table?.hooks[hook];
+    if (base === undefined) return "ACCEPT"; // no such chain: nothing registered at this hook
+    const p = this.p;
+    this.hook = hook;
+    this.table = tableName;
+    p.hook = hook;
+    p.table = tableName;
+    const stack: { chain: CompiledChain; pos: number }[] = [];
+    let chain = base;
+    let pos = 0;
+    let entries = 0;
+    this.chainName = chain.name;
+    const policy = (): TableEnd => {
+      this.chainName = base.name;
+      const v = base.policy ?? "ACCEPT";
+      this.step("policy", v);
+      return v;
+    };
+    for (;;) {
+      // next rule that could match: linear, or through the run's index
+      const rules = chain.rules;
+      if (pos < rules.length) {
+        const run = chain.runOf[pos];
+        if (run >= 0) {
+          pos = nextCandidate(chain.runs[run], p, pos);
+          if (pos >= rules.length) continue;
+        }
+      }
+      if (pos >= rules.length) {
+        if (chain.builtin) return policy();
+        // kernel: falling off a user chain prints nothing; iptrace keeps the event as a `return` step
+        this.step("return", "RETURN");
+        const f = stack.pop();
+        if (f === undefined) return policy(); // reached by -g from the builtin chain
+        chain = f.chain;
+        pos = f.pos;
+        this.chainName = chain.name;
+        continue;
+      }
+      const rule = rules[pos];
+      this.currentRule = rule;
+      const m = this.matches(rule);
+      if (m === 2) return "STOP";
+      if (m === 0) {
+        pos++;
+        continue;
+      }
+      const a = rule.action;
+      let v: TargetVerdict;
+      switch (a.kind) {
+        case "none":
+          this.step("rule", "CONTINUE", rule);
+          pos++;
+          continue;
+        case "jump": {
+          this.step("rule", a.goto ? "GOTO" : "JUMP", rule, a.chain.name);
+          if (++entries > MAX_CHAIN_ENTRIES) {
+            this.stopped = this.where(`more than ${MAX_CHAIN_ENTRIES} chain entries: the ruleset loops (the kernel refuses to load such a ruleset)`, rule);
+            return "STOP";
+          }
+          if (!a.goto) {
+            if (stack.length >= MAX_JUMP_DEPTH - 1) {
+              this.stopped = this.where(`jump to ${a.chain.name} goes deeper than ${MAX_JUMP_DEPTH} chains (iptables-nft refuses to load such a ruleset)`, rule);
+              return "STOP";
+            }
+            stack.push({ chain, pos: pos + 1 });
+          }
+          chain = a.chain;
+          pos = 0;
+          this.chainName = chain.name;
+          continue;
+        }
+        case "unsupported":
+          this.stopped = this.where(a.reason, rule);
+          return "STOP";
+        case "verdict":
+          v = a.verdict;
+          break;
+        case "effect":
+          v = a.apply(p, this);
+          if (this.stopped !== undefined) return "STOP";
+          break;
+      }
+      switch (v) {
+        case "CONTINUE":
+          this.step("rule", "CONTINUE", rule);
+          pos++;
+          continue;
+        case "RETURN": {
+          this.step("rule", "RETURN", rule);
+          const f = stack.pop();
+          if (f === undefined) return policy(); // RETURN in (or gone to from) a builtin chain: its policy
+          chain = f.chain;
+          pos = f.pos;
+          this.chainName = chain.name;
+          continue;
+        }
+        case "ACCEPT":
+          this.step("rule", "ACCEPT", rule);
+          return "ACCEPT";
+        case "DROP":
+          this.step("rule", "DROP", rule);
+          return "DROP";
+        case "REJECT":
+          // kernel: REJECT sends its reply and returns NF_DROP; the trace prints DROP
+          this.step("rule", "DROP", rule);
+          return "REJECT";
+        case "QUEUE":
+          this.step("rule", "QUEUE", rule);
+          return "QUEUE";
+      }
+    }
+  }
+
+  /** Copies the connection's view into the packet state (conntrack match fields). */
+  private syncCt(): void {
+    const p = this.p;
+    const c = this.conn;
+    if (c === undefined) return;
+    let st = p.ctState & (CtState.NEW | CtState.ESTABLISHED | CtState.RELATED);
+    if (c.snat) st |= CtState.SNAT;
+    if (c.dnat) st |= CtState.DNAT;
+    p.ctState = st;
+    p.ctReply = this.reply;
+    p.ctOrigSrc = c.orig.src;
+    p.ctOrigDst = c.orig.dst;
+    p.ctReplSrc = c.reply.src;
+    p.ctReplDst = c.reply.dst;
+    if (p.sport >= 0) {
+      p.ctOrigSport = c.orig.sport;
+      p.ctOrigDport = c.orig.dport;
+      p.ctReplSport = c.reply.sport;
+      p.ctReplDport = c.reply.dport;
+    }
+    p.ctmark = c.mark;
+    p.ctStatus = (c.seenReply ? CtStatus.SEEN_REPLY : 0) | (this.connIsNew ? 0 : CtStatus.CONFIRMED);
+  }
+
+  /** nf_conntrack_in: after raw, find or create the connection. */
+  private conntrack(): void {
+    const p = this.p;
+    if (this.untracked) {
+      p.ctState = CtState.UNTRACKED;
+      return;
+    }
+    const given = this.pp.state;
+    const tuple = tupleOf(p.proto, p.src, p.dst, p.sport, p.dport, p.icmpType);
+    const mk = (): Connection => ({
+      family: p.family,
+      proto: p.proto,
+      orig: tuple,
+      reply: invert(p.proto, tuple),
+      seenReply: false,
+      dstManipDone: false,
+      srcManipDone: false,
+      dnat: false,
+      snat: false,
+      mark: 0,
+    });
+    if (given !== undefined) {
+      if (given & NO_CT) {
+        p.ctState = given & CtState.UNTRACKED ? CtState.UNTRACKED : CtState.INVALID;
+        if (given & CtState.UNTRACKED) this.untracked = true;
+        return;
+      }
+      const c = mk();
+      const established = (given & CtState.ESTABLISHED) !== 0;
+      // an ESTABLISHED packet's connection has its NAT set up already (with no translation iptrace knows of)
+      c.dstManipDone = c.srcManipDone = established;
+      c.seenReply = established;
+      c.dnat = (given & CtState.DNAT) !== 0;
+      c.snat = (given & CtState.SNAT) !== 0;
+      this.conn = c;
+      this.connIsNew = false;
+      p.ctState = given & (CtState.NEW | CtState.ESTABLISHED | CtState.RELATED);
+      this.syncCt();
+      return;
+    }
+    const hit = this.flow?.lookup(p.family, p.proto, tuple);
+    if (hit !== undefined) {
+      this.conn = hit.conn;
+      this.reply = hit.reply;
+      this.connIsNew = false;
+      if (hit.reply) hit.conn.seenReply = true;
+      p.ctState = hit.reply || hit.conn.seenReply ? CtState.ESTABLISHED : CtState.NEW;
+    } else {
+      this.conn = mk();
+      this.connIsNew = true;
+      p.ctState = CtState.NEW;
+    }
+    this.syncCt();
+  }
+
+  /** The nat table at a hook: the chains for a connection's first packet, else the stored translation. */
+  private natAt(hook: Hook): TableEnd {
+    const c = this.conn;
+    if (this.untracked || c === undefined) return "ACCEPT"; // kernel: no conntrack, no NAT
+    const dst = DST_HOOKS[hook];
+    const done = dst ? c.dstManipDone : c.srcManipDone;
+    if (!done) {
+      // kernel (nf_nat_inet_fn): the chains run only while this manip is not set up yet
+      if (dst) c.dstManipDone = true;
+      else c.srcManipDone = true;
+      if ((this.p.ctState & (CtState.NEW | CtState.RELATED)) === 0) return "ACCEPT";
+      return this.walkTable(hook, "nat");
+    }
+    this.applyStored(hook, dst);
+    return "ACCEPT";
+  }
+
+  /** nf_nat_packet: a later packet gets the connection's translation (undone for replies). */
+  private applyStored(hook: Hook, dstManip: boolean): void {
+    const c = this.conn!;
+    const p = this.p;
+    const ports = p.sport >= 0 && p.proto !== Proto.ICMP && p.proto !== Proto.ICMPV6;
+    const rec = (field: "source" | "destination", kind: NatRecord["kind"] | undefined, addr: IpValue, port: number, by: "conntrack" | "reverse") => {
+      const from = field === "destination" ? this.endpoint(p.dst, p.dport) : this.endpoint(p.src, p.sport);
+      if (field === "destination") {
+        p.dst = addr;
+        if (ports) p.dport = port;
+      } else {
+        p.src = addr;
+        if (ports) p.sport = port;
+      }
+      const to = field === "destination" ? this.endpoint(p.dst, p.dport) : this.endpoint(p.src, p.sport);
+      if (from !== to) this.nats.push({ kind: kind ?? "DNAT", hook, field, from, to, by });
+    };
+    if (dstManip) {
+      if (!this.reply && c.dnat) rec("destination", c.dnatKind, c.reply.src, c.reply.sport, "conntrack");
+      else if (this.reply && c.snat) rec("destination", c.snatKind, c.orig.src, c.orig.sport, "reverse");
+    } else {
+      if (!this.reply && c.snat) rec("source", c.snatKind, c.reply.dst, c.reply.dport, "conntrack");
+      else if (this.reply && c.dnat) rec("source", c.dnatKind, c.orig.dst, c.orig.dport, "reverse");
+    }
+  }
+
+  /** Runs the tables of one hook in order; the conntrack lookup sits after raw. */
+  private runHook(hook: Hook, tables: readonly (TableName | "conntrack")[]): TableEnd {
+    for (const t of tables) {
+      let r: TableEnd;
+      if (t === "conntrack") {
+        this.conntrack();
+        continue;
+      }
+      if (t === "raw") {
+        // kernel: raw runs before conntrack; a packet has no connection yet and looks INVALID
+        if (!this.untracked && this.conn === undefined) this.p.ctState = CtState.INVALID;
+      }
+      r = t === "nat" ? this.natAt(hook) : this.walkTable(hook, t);
+      if (r !== "ACCEPT") return r;
+    }
+    return "ACCEPT";
+  }
+
+  private routeOf(dst: IpValue): Route | undefined {
+    return this.host.routeLookup(this.p.family, dst, this.p.mark);
+  }
+
+  /** Walks the packet through the host. */
+  run(): WalkResult {
+    const p = this.p;
+    const pp = this.pp;
+    let path: TracePath;
+    let end: TableEnd;
+    let inIface: string | undefined;
+    let outIface: string | undefined;
+    const finish = (e: TableEnd): WalkResult => {
+      const verdict: TraceVerdict = e === "STOP" ? "UNSUPPORTED" : e;
+      if (verdict === "ACCEPT" && this.conn !== undefined && this.connIsNew && this.flow !== undefined) this.flow.add(this.conn);
+      return {
+        verdict,
+        ...(this.stopped !== undefined && e === "STOP" ? { unsupported: this.stopped } : {}),
+        ...(this.reason !== undefined ? { reason: this.reason } : {}),
+        path,
+        ...(inIface ? { in: inIface } : {}),
+        ...(outIface ? { out: outIface } : {}),
+        packet: p,
+        nat: this.nats,
+        steps: this.steps,
+        assumptions: this.assumptions,
+      };
+    };
+    const fam = p.family;
+    if (pp.local) {
+      path = "output";
+      let route = this.routeOf(p.dst);
+      if (route === undefined || !["unicast", "local", "broadcast", "multicast"].includes(route.type)) {
+        this.reason = route === undefined ? `no route to ${formatIp(p.dst, fam)}: the socket call fails before any hook` : `the route to ${formatIp(p.dst, fam)} is ${route.type}: the socket call fails before any hook`;
+        return finish("DROP");
+      }
+      if (pp.src === undefined) {
+        const s = this.host.preferredSource(fam, route, p.dst);
+        if (s === undefined) {
+          this.reason = `no source address for ${formatIp(p.dst, fam)}: the host has none to pick`;
+          return finish("DROP");
+        }
+        p.src = s;
+        this.assume(`src: ${formatIp(s, fam)} (the source the route to ${formatIp(p.dst, fam)} picks)`);
+      }
+      p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
+      const dst0 = p.dst;
+      const mark0 = p.mark;
+      end = this.runHook("OUTPUT", ["raw", "conntrack", "mangle", "nat", "filter", "security"]);
+      if (end !== "ACCEPT") return finish(end);
+      if (p.dst !== dst0 || p.mark !== mark0) {
+        // kernel (ip_route_me_harder): a changed destination or mark routes the packet again
+        const r2 = this.routeOf(p.dst);
+        if (r2 === undefined) {
+          this.reason = `no route to ${formatIp(p.dst, fam)} after OUTPUT changed the packet`;
+          return finish("DROP");
+        }
+        route = r2;
+        p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
+      }
+      outIface = p.outIface;
+      end = this.runHook("POSTROUTING", ["mangle", "nat"]);
+      if (end !== "ACCEPT") return finish(end);
+      if (route.type !== "local") return finish("ACCEPT");
+      // loopback: the packet comes back in on lo, with its connection attached
+      p.inIface = "lo";
+      p.outIface = "";
+      p.local = false;
+      end = this.runHook("PREROUTING", ["raw", "mangle", "nat"]);
+      if (end !== "ACCEPT") return finish(end);
+      end = this.runHook("INPUT", ["mangle", "filter", "security", "nat"]);
+      return finish(end);
+    }
+
+    // arriving from outside
+    const a = arrival(pp, this.host);
+    if (a.note) this.assume(a.note);
+    p.inIface = a.inIface;
+    p.physIn = a.physIn;
+    inIface = a.inIface;
+    const fromBridge = this.host.isBridge(a.inIface);
+    const sameBridge = (dst: IpValue) => {
+      if (!fromBridge || this.host.isLocal(fam, dst)) return false;
+      const r = this.routeOf(dst);
+      return r !== undefined && r.type === "unicast" && r.dev === a.inIface && r.via === undefined;
+    };
+    let bridged = sameBridge(p.dst);
+    if (bridged && !this.host.host.bridgeNetfilter) {
+      path = "forward";
+      outIface = a.inIface;
+      this.reason = `bridged on ${a.inIface} without bridge netfilter (net.bridge.bridge-nf-call-iptables=0): iptables never sees it`;
+      return finish("ACCEPT");
+    }
+    if (bridged) p.bridged = true;
+    path = "forward";
+    end = this.runHook("PREROUTING", ["raw", "conntrack", "mangle", "nat"]);
+    if (end !== "ACCEPT") return finish(end);
+    // routing decision (after DNAT); br_netfilter routes a bridged packet whose destination DNAT changed
+    if (bridged && p.dst !== p.ctOrigDst && !sameBridge(p.dst)) {
+      bridged = false;
+      p.bridged = false;
+    }
+    if (bridged) {
+      p.outIface = a.inIface;
+      outIface = p.outIface;
+    } else {
+      const route = this.routeOf(p.dst);
+      if (route === undefined) {
+        this.reason = `no route to ${formatIp(p.dst, fam)}: dropped at the routing decision`;
+        return finish("DROP");
+      }
+      if (route.type === "local" || route.type === "broadcast" || route.type === "multicast" || (fam === 6 && route.type === "anycast")) {
+        path = "input";
+        p.outIface = "";
+        end = this.runHook("INPUT", ["mangle", "filter", "security", "nat"]);
+        return finish(end);
+      }
+      if (route.type !== "unicast") {
+        this.reason = `the route to ${formatIp(p.dst, fam)} is ${route.type}: dropped at the routing decision`;
+        return finish("DROP");
+      }
+      if (!this.host.forwarding(fam)) {
+        this.reason = `the host does not forward IPv${fam} (${fam === 4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding"}=0): dropped at the routing decision`;
+        return finish("DROP");
+      }
+      p.outIface = route.dev ?? "";
+      outIface = p.outIface;
+    }
+    end = this.runHook("FORWARD", ["mangle", "filter", "security"]);
+    if (end !== "ACCEPT") return finish(end);
+    end = this.runHook("POSTROUTING", ["mangle", "nat"]);
+    return finish(end);
+  }
+}
+
+/** Most outcomes iptrace follows for one packet (or one flow); the rest is reported as unexplored. */
+export const MAX_OUTCOMES = 256;
+
+/**
+ * Runs `walkOnce` once per script of random choices, depth first: the first run takes every random
+ * match as matched; each later run flips one choice. Returns every outcome with its probability.
+ */
+export function enumerate<R>(walkOnce: (script: Script) => R, max = MAX_OUTCOMES): { results: { result: R; script: Script }[]; unexplored: number } {
+  const results: { result: R; script: Script }[] = [];
+  const todo: boolean[][] = [[]];
+  let total = 0;
+  while (todo.length > 0) {
+    if (results.length >= max) break;
+    const prefix = todo.pop()!;
+    const script: Script = { choices: [...prefix], used: 0, probability: 1 };
+    const result = walkOnce(script);
+    results.push({ result, script });
+    total += script.probability;
+    script.choices.length = script.used;
+    for (let i = prefix.length; i < script.used; i++) {
+      if (script.choices[i]) todo.push([...script.choices.slice(0, i), false]);
+    }
+  }
+  const unexplored = todo.length > 0 ? Math.max(0, 1 - total) : 0;
+  return { results, unexplored };
+}
