@@ -105,7 +105,7 @@ interface RawTrace {
  * The rule text follows two spaces; chain names may hold ':' so the kind is found by its keyword.
  */
 export function parseTraceLine(line: string): RawTrace | undefined {
-  const head = /^\s*TRACE: (\d+) ([0-9a-f]+) (.*)$/.exec(line);
+  const head = /^\s*TRACE: (\d+) ([0-9a-f*]+) (.*)$/.exec(line);
   if (!head) return undefined;
   const [, family, id, rest] = head;
   const split = rest.indexOf("  ");
@@ -157,7 +157,7 @@ export function stripRulePrefix(text: string): string {
 
 /** Parses a ` PACKET:` line into interface names, addresses, ports, other fields and flags. */
 export function parsePacketFields(line: string): { fields: Record<string, string>; flags: string[] } {
-  const body = line.replace(/^\s*PACKET: \d+ [0-9a-f]+ /, "");
+  const body = line.replace(/^\s*PACKET: \d+ [0-9a-f*]+ /, "");
   const fields: Record<string, string> = {};
   const flags: string[] = [];
   // "ID=0DF" happens in 1.8.9 (no space before the DF/MF/CE flags); split it back.
