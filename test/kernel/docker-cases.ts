@@ -18,6 +18,8 @@ export interface DockerRuleset {
   readonly file: string;
   readonly family: Family;
   readonly topology: Topology;
+  /** Cases of its own; the Docker cases (dockerCases) when absent. */
+  readonly cases?: (ruleset: DockerRuleset) => TraceCase[];
 }
 
 /**
@@ -93,6 +95,23 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     family: (n.endsWith(".v6") ? 6 : 4) as Family,
     topology: BR_DUMMY_TOPOLOGY,
   })),
+  {
+    // Not Docker: one ruleset that shows how the kernel traces CT --notrack, MARK, LOG, NFLOG,
+    // -j/-g into user chains, REJECT (both kinds) and MASQUERADE.
+    name: "targets-sampler",
+    file: "fixtures/kernel-trace/_rulesets/targets-sampler.rules",
+    family: 4,
+    topology: SEED_TOPOLOGY,
+    cases: (r) => {
+      const origin = { kind: "container" as const, namespace: "ipt-c1" };
+      const base = { family: 4 as const, origin, src: "172.17.0.2", dst: r.topology.internetHostIpv4 };
+      return [
+        { name: "udp53-notrack-goto-reject", packet: { ...base, proto: "udp", sport: 40011, dport: 53 } },
+        { name: "tcp443-jump-log-reject-tcp-reset", packet: { ...base, proto: "tcp", sport: 40012, dport: 443, tcpFlags: ["SYN"] } },
+        { name: "icmp-policy-masquerade", packet: { ...base, proto: "icmp", icmpType: 8 } },
+      ];
+    },
+  },
 ];
 
 /** One packet to trace, with a file name. */
@@ -120,6 +139,7 @@ function gatewayOf(family: Family, bridge: BridgeSpec): string {
  * router itself → a container. Each case has its own source port, so no two share a connection.
  */
 export function dockerCases(ruleset: DockerRuleset, rulesText: string): TraceCase[] {
+  if (ruleset.cases) return ruleset.cases(ruleset);
   const { topology, family } = ruleset;
   const [main, other] = topology.bridges;
   const [c1, c2] = main.containers;
