@@ -131,9 +131,9 @@ describe("tracer match", () => {
 });
 
 describe("recorded IPv4 traces normalise from their raw lines", async () => {
-  const dirs = await readdir(TRACE_FIXTURES);
-  for (const dir of dirs) {
-    for (const file of await readdir(path.join(TRACE_FIXTURES, dir))) {
+  const dirs = (await readdir(TRACE_FIXTURES, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith("_"));
+  for (const { name: dir } of dirs) {
+    for (const file of (await readdir(path.join(TRACE_FIXTURES, dir))).filter((f) => f.endsWith(".json"))) {
       const fixture = JSON.parse(await readFile(path.join(TRACE_FIXTURES, dir, file), "utf8")) as TraceFixture;
       if (fixture.monitor !== "xtables-monitor") continue;
       it(`${dir}/${file}`, () => {
