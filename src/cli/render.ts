@@ -1,0 +1,214 @@
+/**
+ * A Trace as a person reads it, after the kernel's TRACE and the live tracers people know: the
+ * packet, then per hook and table the rules that matched (`file:line`, text, verdict), packet
+ * changes where they happen, the policy when it decides, and a last line with the verdict.
+ */
+import type { Hook } from "../model/chain.js";
+import type { NatRecord, Outcome, Step, Trace, TracePacket } from "../sim/trace.js";
+import type { Style } from "./style.js";
+
+/** How one packet of the trace is written: `tcp 172.17.0.2:40000 → 203.0.113.10:443`. */
+export function describePacket(p: TracePacket): string {
+  const ported = p.sport !== undefined || p.dport !== undefined;
+  const host = (a: string, port?: number) => (port === undefined ? a : a.includes(":") ? `[${a}]:${port}` : `${a}:${port}`);
+  const proto = String(p.proto);
+  let s = ported ? `${proto} ${host(p.src, p.sport)} → ${host(p.dst, p.dport)}` : `${proto} ${p.src} → ${p.dst}`;
+  if (p.tcpFlags) s += ` [${p.tcpFlags}]`;
+  if (p.icmpType !== undefined) s += ` type ${p.icmpType}`;
+  return s;
+}
+
+function arrival(p: { in?: string; local?: boolean }): string {
+  if (p.local) return "generated on this host";
+  return p.in ? `in ${p.in}` : "";
+}
+
+/** The step's verdict as the kernel's trace words it, with the chain for jumps. */
+function verdictText(s: Step, st: Style): string {
+  switch (s.verdict) {
+    case "JUMP":
+    case "GOTO":
+      return st.cyan(`${s.verdict} ${s.target ?? ""}`.trim());
+    case "ACCEPT":
+      return st.green("ACCEPT");
+    case "DROP":
+      return st.red("DROP");
+    case "RETURN":
+      return st.cyan("RETURN");
+    case "QUEUE":
+      return st.magenta("QUEUE");
+    case "CONTINUE":
+      return st.dim("CONTINUE");
+  }
+}
+
+function natText(n: NatRecord): string {
+  const how = n.by === "rule" ? "" : n.by === "conntrack" ? " (the connection's stored translation)" : " (reply: the stored translation undone)";
+  return `${n.kind} ${n.from} → ${n.to}${how}`;
+}
+
+/** The lines for the steps, grouped by hook, then by table. */
+function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: string, st: Style): string[] {
+  const out: string[] = [];
+  let hook: Hook | undefined;
+  let table: string | undefined;
+  const natShown = new Set<NatRecord>();
+  const flushNat = (h: Hook | undefined) => {
+    for (const n of nat) {
+      if (n.hook === h && !natShown.has(n)) {
+        out.push(`      ${st.yellow(natText(n))}`);
+        natShown.add(n);
+      }
+    }
+  };
+  for (const s of steps) {
+    if (s.hook !== hook) {
+      flushNat(hook);
+      hook = s.hook;
+      table = undefined;
+      out.push(st.bold(s.hook));
+      // translations kept by conntrack happen before any rule of the hook
+      for (const n of nat) {
+        if (n.hook === hook && n.by !== "rule") {
+          out.push(`      ${st.yellow(natText(n))}`);
+          natShown.add(n);
+        }
+      }
+    }
+    if (s.table !== table) {
+      table = s.table;
+      out.push(`  ${st.bold(s.table)}`);
+    }
+    switch (s.kind) {
+      case "rule":
+        out.push(`    ${st.dim(`${source}:${s.line ?? "?"}`)}  ${s.text ?? ""}  ${st.dim("→")} ${verdictText(s, st)}`);
+        break;
+      case "policy":
+        out.push(`    ${s.chain} policy ${verdictText(s, st)}`);
+        break;
+      case "return":
+        out.push(`    ${st.dim(`end of ${s.chain}, back to the calling chain`)}`);
+        break;
+    }
+    if (s.note) out.push(`      ${st.yellow(s.note)}`);
+    // a NAT rule's translation is shown right under it
+    if (s.kind === "rule" && s.table === "nat" && (s.verdict === "ACCEPT")) {
+      for (const n of nat) {
+        if (n.hook === s.hook && n.by === "rule" && !natShown.has(n)) {
+          if (!s.note || !s.note.includes(n.to)) out.push(`      ${st.yellow(natText(n))}`);
+          natShown.add(n);
+          break;
+        }
+      }
+    }
+  }
+  flushNat(hook);
+  return out;
+}
+
+/** Where the packet ends up, in words. */
+function ending(t: Pick<Outcome, "verdict" | "path" | "in" | "out" | "steps" | "unsupported" | "packet">, source: string): string {
+  const decisive = [...t.steps].reverse().find((s) => s.kind !== "return" && (s.verdict === "DROP" || s.verdict === "QUEUE"));
+  const by = decisive
+    ? decisive.kind === "policy"
+      ? `by the policy of ${decisive.table} ${decisive.chain}`
+      : `by ${decisive.table} ${decisive.chain} rule at ${source}:${decisive.line}`
+    : "";
+  switch (t.verdict) {
+    case "ACCEPT":
+      if (t.path === "input") return `delivered to this host${t.in ? ` (arrived on ${t.in})` : ""}`;
+      if (t.path === "forward") return `forwarded from ${t.in ?? "?"} to ${t.out ?? "?"}`;
+      return `sent out on ${t.out ?? "?"}`;
+    case "DROP":
+      return `dropped ${by}`.trim();
+    case "REJECT":
+      return `rejected ${by}${decisive?.note ? ` (${decisive.note})` : ""}`.trim();
+    case "QUEUE":
+      return `handed to user space (QUEUE) ${by}; what happens next is up to the program listening`.trim();
+    case "UNSUPPORTED": {
+      const u = t.unsupported;
+      return u ? `undecided: ${u.reason} (${u.table} ${u.chain}${u.line !== undefined ? `, ${source}:${u.line}` : ""})` : "undecided";
+    }
+  }
+}
+
+function verdictWord(v: Trace["verdict"], st: Style): string {
+  return v === "ACCEPT" ? st.green(st.bold(v)) : v === "DROP" || v === "REJECT" ? st.red(st.bold(v)) : st.magenta(st.bold(v));
+}
+
+function pct(p: number): string {
+  const v = p * 100;
+  return `${v >= 10 || v === 0 ? v.toFixed(1) : v.toPrecision(2)}%`;
+}
+
+/** Splits NAT text `addr`, `addr:port` or `[v6]:port`. */
+function splitHostPort(s: string): { addr: string; port?: number } {
+  const v6 = /^\[(.*)\]:([0-9]+)$/.exec(s);
+  if (v6) return { addr: v6[1], port: Number(v6[2]) };
+  const v4 = /^([0-9.]+):([0-9]+)$/.exec(s);
+  if (v4) return { addr: v4[1], port: Number(v4[2]) };
+  return { addr: s };
+}
+
+/** The packet as it arrived: the trace's packet with its translations undone, last first. */
+export function arrivedPacket(t: Pick<Trace, "packet" | "nat">): TracePacket {
+  let p: TracePacket = t.packet;
+  for (const n of [...t.nat].reverse()) {
+    const { addr, port } = splitHostPort(n.from);
+    p = n.field === "source"
+      ? { ...p, src: addr, ...(port !== undefined ? { sport: port } : {}) }
+      : { ...p, dst: addr, ...(port !== undefined ? { dport: port } : {}) };
+  }
+  return p;
+}
+
+/** The whole trace as text; `source` names the ruleset in `file:line` references. */
+export function renderTrace(t: Trace, source: string, st: Style): string {
+  const input = arrivedPacket(t);
+  const out: string[] = [];
+  const head = arrival({ ...input, ...(t.in !== undefined && !input.in ? { in: t.in } : {}) });
+  // the state as it arrived: SNAT/DNAT are conntrack's notes of what this walk did
+  const state = input.state.split(",").filter((w) => w !== "SNAT" && w !== "DNAT").join(",") || input.state;
+  out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${state}${head ? `, ${head}` : ""}${input.mark && input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
+  out.push("");
+  out.push(...stepLines(t.steps, t.nat, source, st));
+  const outcomes = t.outcomes && t.outcomes.length > 1 ? t.outcomes : undefined;
+  if (outcomes) {
+    out.push("");
+    out.push(st.bold(`${outcomes.length} possible outcomes (random matches); the walk above is the most probable:`));
+    outcomes.forEach((o, k) => {
+      out.push(`  ${st.bold(`${k + 1}.`)} ${pct(o.probability).padStart(6)}  ${verdictWord(o.verdict, st)}  ${ending(o, source)}`);
+      for (const n of o.nat) out.push(`            ${st.yellow(natText(n))}`);
+      const randoms = o.steps.filter((s) => s.kind === "rule" && s.text !== undefined && /-m statistic/.test(s.text));
+      for (const s of randoms) out.push(`            ${st.dim(`${source}:${s.line}`)}  ${s.text}`);
+    });
+    if (t.unexplored !== undefined && t.unexplored > 0) out.push(`  ${st.dim(`(${pct(t.unexplored)} in outcomes not followed)`)}`);
+  }
+  if (t.assumptions.length > 0) {
+    out.push("");
+    out.push(st.bold("Assumed:"));
+    // the host's facts share a prefix; say it once
+    const groups = new Map<string, string[]>();
+    for (const a of t.assumptions) {
+      const m = /^(host(?: \([^)]*\))?): (.*)$/s.exec(a);
+      const key = m ? m[1] : "";
+      groups.set(key, [...(groups.get(key) ?? []), m ? m[2] : a]);
+    }
+    for (const a of groups.get("") ?? []) out.push(`  - ${a}`);
+    for (const [key, items] of groups) {
+      if (key === "") continue;
+      out.push(`  - ${key}:`);
+      for (const a of items) out.push(`      ${a}`);
+    }
+  }
+  out.push("");
+  const changed = describePacket(t.packet) !== describePacket(input) ? `  ${st.dim(`as ${describePacket(t.packet)}`)}` : "";
+  out.push(`${verdictWord(t.verdict, st)}  ${ending(t, source)}${changed}`);
+  return `${out.join("\n")}\n`;
+}
+
+/** One line per packet for `--batch` without `--json`. */
+export function renderBatchLine(n: number, t: Trace, source: string, st: Style): string {
+  const input = arrivedPacket(t);
+  return `${st.dim(`${n}:`)} ${describePacket(input)}  ${verdictWord(t.verdict, st)}  ${ending(t, source)}\n`;
+}
