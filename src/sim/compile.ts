@@ -69,6 +69,35 @@ export interface CompiledTables {
   readonly family: Family;
   readonly tables: Partial<Record<TableName, CompiledTable>>;
   readonly env: SimEnv;
+  /**
+   * Whether connection tracking runs at all. The kernel enables it per network namespace and
+   * family only when a rule needs it (nf_ct_netns_get in the checkentry of conntrack, state,
+   * connmark, the NAT targets, …); the nat table alone does not, and without a connection
+   * nf_nat_inet_fn never runs the nat chains.
+   */
+  readonly conntrack: boolean;
+}
+
+/** Match modules whose kernel checkentry enables conntrack (nf_ct_netns_get). */
+const CT_MATCHES = new Set(["conntrack", "state", "connmark", "connlimit", "connbytes", "helper", "connlabel", "cluster"]);
+/** Targets whose kernel checkentry enables conntrack; CT enables it unless it is --notrack. */
+const CT_TARGETS = new Set(["DNAT", "SNAT", "MASQUERADE", "REDIRECT", "NETMAP", "CONNMARK", "CONNSECMARK"]);
+
+/** Whether any rule of the ruleset makes the kernel enable connection tracking. */
+export function needsConntrack(ruleset: Ruleset): boolean {
+  for (const t of ruleset.tables) {
+    for (const c of t.chains) {
+      for (const r of c.rules) {
+        for (const m of r.matches) if (CT_MATCHES.has(m.module === "unknown" ? m.name : m.module)) return true;
+        const tg = r.target;
+        if (tg === undefined || tg.name === "chain") continue;
+        const name = tg.name === "unknown" ? tg.target : tg.name;
+        if (CT_TARGETS.has(name)) return true;
+        if (name === "CT" && !(tg as { notrack?: boolean }).notrack) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Options of the compiler (internal: the property tests compare indexed and linear walks). */
@@ -268,5 +297,5 @@ export function compileTables(ruleset: Ruleset, env: SimEnv, tuning: CompileTuni
     for (const c of chains.values()) if (c.builtin) hooks[c.name as Hook] = c;
     tables[table.name] = { name: table.name, chains, hooks };
   }
-  return { family, tables, env };
+  return { family, tables, env, conntrack: needsConntrack(ruleset) };
 }

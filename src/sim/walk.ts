@@ -350,6 +350,12 @@ export class Walker implements WalkContext {
       p.ctState = CtState.UNTRACKED;
       return;
     }
+    if (!this.ct.conntrack) {
+      // no rule enabled conntrack: the packet has no connection (xt_conntrack would see INVALID)
+      p.ctState = CtState.INVALID;
+      this.assume("conntrack: not enabled, since no rule needs it (no conntrack/state/connmark match, no NAT or CONNMARK target); the nat chains are not traversed");
+      return;
+    }
     const given = this.pp.state;
     const tuple = tupleOf(p.proto, p.src, p.dst, p.sport, p.dport, p.icmpType);
     const mk = (): Connection => ({
