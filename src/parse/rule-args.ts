@@ -396,7 +396,9 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
           }
           nets.push(net);
         }
-        (isSrc ? sources : dests).push({ nets, invert });
+        // kernel: an all-zero mask matches everything and is not stored, so iptables-save omits it
+        const kept = invert ? nets : nets.filter((n) => (n.family === 4 ? n.mask !== 0 : n.mask !== 0n));
+        if (kept.length > 0) (isSrc ? sources : dests).push({ nets: kept, invert });
         if (invert && nets.length > 1) err("bad-address", `"!" cannot be used with a list of addresses`, v0);
         break;
       }
