@@ -128,3 +128,47 @@ export function nameListOption<N extends string>(use: OptionUse, ctx: BuildConte
   }
   return out;
 }
+
+/**
+ * Parses a range as xtables' UINT16RC/UINT32RC and PORTRC option types do: `N`, `N:M`, `:M` (from 0)
+ * or `N:` (up to `max`). A reversed range is kept as written: the tools accept it and the kernel then
+ * matches nothing. With `ports`, each end may be a service name and numbers are decimal; otherwise
+ * numbers are read as strtoul with base 0 does (hex `0x…`, octal `0…`).
+ */
+export function parseLooseRange(text: string, max: number, ports = false): NumRange | undefined {
+  const parts = text.split(":");
+  if (parts.length > 2) return undefined;
+  const one = (t: string, dflt: number): number | undefined => {
+    if (t === "") return dflt;
+    if (ports) {
+      const p = parsePort(t);
+      return p !== undefined && p <= max ? p : undefined;
+    }
+    return parseUint(t, 0, max);
+  };
+  const lo = one(parts[0], 0);
+  if (parts.length === 1) return lo === undefined || text === "" ? undefined : { min: lo, max: lo };
+  const hi = one(parts[1], max);
+  if (lo === undefined || hi === undefined) return undefined;
+  return { min: lo, max: hi };
+}
+
+/** Reads a loose range option (see parseLooseRange), reporting `bad-value` (or `bad-port`) otherwise. */
+export function looseRangeOption(use: OptionUse, ctx: BuildContext, max: number, ports = false, i = 0): NumRange | undefined {
+  const text = use.values[i] ?? "";
+  const r = parseLooseRange(text, max, ports);
+  if (r === undefined) {
+    return ctx.error(ports ? "bad-port" : "bad-value", `--${use.name} expects ${ports ? "a port" : `a number from 0 to ${max}`} or a range N:M, found "${text}"`, use, i);
+  }
+  return r;
+}
+
+/**
+ * Finds the one name of `names` that `word` abbreviates, case-insensitively, the way many xtables
+ * modules read lists (`strncasecmp(word, name, strlen(word))`, first hit in table order).
+ */
+export function prefixName<N extends string>(word: string, names: readonly N[]): N | undefined {
+  if (word === "") return undefined;
+  const w = word.toLowerCase();
+  return names.find((n) => n.toLowerCase().startsWith(w));
+}

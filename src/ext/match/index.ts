@@ -6,12 +6,16 @@ import type { MatchExtension } from "../types.js";
 import { comment, type CommentMatch } from "./comment.js";
 import { tcp, type TcpMatch } from "./tcp.js";
 import { udp, type UdpMatch } from "./udp.js";
+import { conntrack, type ConntrackMatch } from "./conntrack.js";
+import { state, type StateMatch } from "./state.js";
 
 /** Every typed match. */
 export type KnownMatch =
   | TcpMatch
   | UdpMatch
-  | CommentMatch;
+  | CommentMatch
+  | ConntrackMatch
+  | StateMatch;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -27,4 +31,6 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   tcp,
   udp,
   comment,
+  conntrack,
+  state,
 ];
