@@ -298,14 +298,16 @@ export async function listOwnNamespaces(): Promise<string[]> {
 }
 
 /**
- * Deletes every `ipt-` namespace: the topology's and any left by a crashed run. Processes still
- * inside them (a monitor or hping3 of ours that outlived its run) are killed by pid first, so
- * that the namespaces really go away. Safe to call twice; never throws.
+ * Deletes the topology's namespaces, or, without a topology, every `ipt-` namespace (also those
+ * left by a crashed run — and those of anyone else using the prefix, so tests pass a topology).
+ * Processes still inside them (a monitor or hping3 of ours that outlived its run) are killed by
+ * pid first, so that the namespaces really go away. Safe to call twice; never throws.
  */
-export async function deleteNetwork(): Promise<void> {
+export async function deleteNetwork(topology?: Topology): Promise<void> {
   let names: string[];
   try {
-    names = await listOwnNamespaces();
+    const existing = await listOwnNamespaces();
+    names = topology ? namespacesOf(topology).filter((n) => existing.includes(n)) : existing;
   } catch {
     return;
   }
@@ -353,7 +355,7 @@ function mac(link: number, side: number): string {
  * IPv6 addresses are added with `nodad` so they are usable at once (no duplicate detection).
  */
 export async function createNetwork(topology: Topology): Promise<void> {
-  await deleteNetwork();
+  await deleteNetwork(topology);
   const { router, internet, uplink } = topology;
   for (const ns of namespacesOf(topology)) {
     await runOk(["ip", "netns", "add", ns]);
@@ -476,7 +478,7 @@ export async function withNetwork<T>(topology: Topology, body: (topology: Topolo
     await createNetwork(topology);
     return await body(topology);
   } finally {
-    await deleteNetwork();
+    await deleteNetwork(topology);
   }
 }
 

@@ -8,6 +8,9 @@ import { tcp, type TcpMatch } from "./tcp.js";
 import { udp, type UdpMatch } from "./udp.js";
 import { conntrack, type ConntrackMatch } from "./conntrack.js";
 import { state, type StateMatch } from "./state.js";
+import { mark, type MarkMatch } from "./mark.js";
+import { connmark, type ConnmarkMatch } from "./connmark.js";
+import { addrtype, type AddrtypeMatch } from "./addrtype.js";
 
 /** Every typed match. */
 export type KnownMatch =
@@ -15,7 +18,10 @@ export type KnownMatch =
   | UdpMatch
   | CommentMatch
   | ConntrackMatch
-  | StateMatch;
+  | StateMatch
+  | MarkMatch
+  | ConnmarkMatch
+  | AddrtypeMatch;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -33,4 +39,7 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   comment,
   conntrack,
   state,
+  mark,
+  connmark,
+  addrtype,
 ];
