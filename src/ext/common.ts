@@ -172,3 +172,33 @@ export function prefixName<N extends string>(word: string, names: readonly N[]):
   const w = word.toLowerCase();
   return names.find((n) => n.toLowerCase().startsWith(w));
 }
+
+/** The hook of the rule's chain when it is a builtin chain (user chains may be reached from any hook: undefined). */
+export function builtinHook(ctx: BuildContext): "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING" | undefined {
+  const c = ctx.chain;
+  return c === "PREROUTING" || c === "INPUT" || c === "FORWARD" || c === "OUTPUT" || c === "POSTROUTING" ? c : undefined;
+}
+
+/**
+ * Reports `match-not-allowed` when the rule's builtin chain is not among the hooks where the kernel
+ * accepts the module (xt_check_match: "used from hooks X, but only valid from Y"). Returns false then.
+ */
+export function checkHooks(ctx: BuildContext, what: string, hooks: readonly string[]): boolean {
+  const h = builtinHook(ctx);
+  if (h === undefined || hooks.includes(h)) return true;
+  ctx.error("match-not-allowed", `${what} is not allowed in ${h}; the kernel accepts it only in ${hooks.join("/")}`, ctx.where);
+  return false;
+}
+
+/** Parses a number range as XTTYPE_UINT32RC does: `N`, `N:M`, `:M`, `N:` (open ends are 0 and `max`), refusing min > max. */
+export function parseUintRange(text: string, max = 0xffffffff): NumRange | undefined {
+  const colon = text.indexOf(":");
+  if (colon < 0) {
+    const v = parseUint(text, 0, max);
+    return v === undefined ? undefined : { min: v, max: v };
+  }
+  const lo = colon === 0 ? 0 : parseUint(text.slice(0, colon), 0, max);
+  const hi = colon === text.length - 1 ? max : parseUint(text.slice(colon + 1), 0, max);
+  if (lo === undefined || hi === undefined || lo > hi) return undefined;
+  return { min: lo, max: hi };
+}

@@ -11,6 +11,34 @@ import { state, type StateMatch } from "./state.js";
 import { mark, type MarkMatch } from "./mark.js";
 import { connmark, type ConnmarkMatch } from "./connmark.js";
 import { addrtype, type AddrtypeMatch } from "./addrtype.js";
+import { ttl, type TtlMatch } from "./ttl.js";
+import { hl, type HlMatch } from "./hl.js";
+import { tos, type TosMatch } from "./tos.js";
+import { dscp, type DscpMatch } from "./dscp.js";
+import { ecn, type EcnMatch } from "./ecn.js";
+import { frag, type FragMatch } from "./frag.js";
+import { policy, type PolicyMatch } from "./policy.js";
+import { rpfilter, type RpfilterMatch } from "./rpfilter.js";
+import { string, type StringMatch } from "./string.js";
+import { time, type TimeMatch } from "./time.js";
+import { connlimit, type ConnlimitMatch } from "./connlimit.js";
+import { connbytes, type ConnbytesMatch } from "./connbytes.js";
+import { devgroup, type DevgroupMatch } from "./devgroup.js";
+import { cgroup, type CgroupMatch } from "./cgroup.js";
+import { socket, type SocketMatch } from "./socket.js";
+import { helper, type HelperMatch } from "./helper.js";
+import { nfacct, type NfacctMatch } from "./nfacct.js";
+import { rt, type RtMatch } from "./rt.js";
+import { ipv6header, type Ipv6headerMatch } from "./ipv6header.js";
+import { u32, type U32Match } from "./u32.js";
+import { bpf, type BpfMatch } from "./bpf.js";
+import { limit, type LimitMatch } from "./limit.js";
+import { hashlimit, type HashlimitMatch } from "./hashlimit.js";
+import { recent, type RecentMatch } from "./recent.js";
+import { quota, type QuotaMatch } from "./quota.js";
+import { esp, type EspMatch } from "./esp.js";
+import { ah, type AhMatch } from "./ah.js";
+import { mh, type MhMatch } from "./mh.js";
 
 /** Every typed match. */
 export type KnownMatch =
@@ -21,7 +49,35 @@ export type KnownMatch =
   | StateMatch
   | MarkMatch
   | ConnmarkMatch
-  | AddrtypeMatch;
+  | AddrtypeMatch
+  | TtlMatch
+  | HlMatch
+  | TosMatch
+  | DscpMatch
+  | EcnMatch
+  | FragMatch
+  | PolicyMatch
+  | RpfilterMatch
+  | StringMatch
+  | TimeMatch
+  | ConnlimitMatch
+  | ConnbytesMatch
+  | DevgroupMatch
+  | CgroupMatch
+  | SocketMatch
+  | HelperMatch
+  | NfacctMatch
+  | RtMatch
+  | Ipv6headerMatch
+  | U32Match
+  | BpfMatch
+  | LimitMatch
+  | HashlimitMatch
+  | RecentMatch
+  | QuotaMatch
+  | EspMatch
+  | AhMatch
+  | MhMatch;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -42,4 +98,32 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   mark,
   connmark,
   addrtype,
+  ttl,
+  hl,
+  tos,
+  dscp,
+  ecn,
+  frag,
+  policy,
+  rpfilter,
+  string,
+  time,
+  connlimit,
+  connbytes,
+  devgroup,
+  cgroup,
+  socket,
+  helper,
+  nfacct,
+  rt,
+  ipv6header,
+  u32,
+  bpf,
+  limit,
+  hashlimit,
+  recent,
+  quota,
+  esp,
+  ah,
+  mh,
 ];
