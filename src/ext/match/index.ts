@@ -39,6 +39,14 @@ import { quota, type QuotaMatch } from "./quota.js";
 import { esp, type EspMatch } from "./esp.js";
 import { ah, type AhMatch } from "./ah.js";
 import { mh, type MhMatch } from "./mh.js";
+import { multiport, type MultiportMatch } from "./multiport.js";
+import { sctp, type SctpMatch } from "./sctp.js";
+import { dccp, type DccpMatch } from "./dccp.js";
+import { iprange, type IprangeMatch } from "./iprange.js";
+import { mac, type MacMatch } from "./mac.js";
+import { physdev, type PhysdevMatch } from "./physdev.js";
+import { icmp, type IcmpMatch } from "./icmp.js";
+import { icmp6, type Icmp6Match } from "./icmp6.js";
 
 /** Every typed match. */
 export type KnownMatch =
@@ -77,7 +85,15 @@ export type KnownMatch =
   | QuotaMatch
   | EspMatch
   | AhMatch
-  | MhMatch;
+  | MhMatch
+  | MultiportMatch
+  | SctpMatch
+  | DccpMatch
+  | IprangeMatch
+  | MacMatch
+  | PhysdevMatch
+  | IcmpMatch
+  | Icmp6Match;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -126,4 +142,12 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   esp,
   ah,
   mh,
+  multiport,
+  sctp,
+  dccp,
+  iprange,
+  mac,
+  physdev,
+  icmp,
+  icmp6,
 ];
