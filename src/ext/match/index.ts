@@ -47,6 +47,11 @@ import { mac, type MacMatch } from "./mac.js";
 import { physdev, type PhysdevMatch } from "./physdev.js";
 import { icmp, type IcmpMatch } from "./icmp.js";
 import { icmp6, type Icmp6Match } from "./icmp6.js";
+import { length, type LengthMatch } from "./length.js";
+import { pkttype, type PkttypeMatch } from "./pkttype.js";
+import { owner, type OwnerMatch } from "./owner.js";
+import { statistic, type StatisticMatch } from "./statistic.js";
+import { set, type SetMatch } from "./set.js";
 
 /** Every typed match. */
 export type KnownMatch =
@@ -93,7 +98,12 @@ export type KnownMatch =
   | MacMatch
   | PhysdevMatch
   | IcmpMatch
-  | Icmp6Match;
+  | Icmp6Match
+  | LengthMatch
+  | PkttypeMatch
+  | OwnerMatch
+  | StatisticMatch
+  | SetMatch;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -150,4 +160,9 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   physdev,
   icmp,
   icmp6,
+  length,
+  pkttype,
+  owner,
+  statistic,
+  set,
 ];
