@@ -247,7 +247,8 @@ export function indexRuleTexts(nftListings: Readonly<Record<string, string>>, sa
   let table = "";
   for (const line of saveText.split("\n")) {
     if (line.startsWith("*")) table = line.slice(1).trim();
-    const rule = /^-A (\S+) /.exec(line);
+    // "-A CHAIN" alone is a rule too (no matches, no target).
+    const rule = /^-A (\S+)(?: |$)/.exec(line);
     if (rule) {
       const key = `${table}/${rule[1]}`;
       saved.set(key, [...(saved.get(key) ?? []), line.trim()]);

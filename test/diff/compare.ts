@@ -1,0 +1,90 @@
+/**
+ * The comparison of differential testing, shared by the unit test (recorded kernel traces in
+ * fixtures/kernel-diff) and the live kernel suite: iptrace runs on the kernel's own iptables-save
+ * text, the router's recorded `ip -j addr/route` and the same packet, and its steps must equal the
+ * kernel's, rule for rule. iptrace's `return` steps are left out (the kernel prints nothing when a
+ * user chain runs off its end); a step is compared on hook, table, chain, kind, text, verdict and
+ * the chain of a JUMP/GOTO.
+ */
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { tracePacket } from "../../src/sim/index.js";
+import { inputsOf, normaliseIptrace, normaliseKernel, type KernelCase, type NormalStep } from "../sim/kernel-fixtures.js";
+
+export const KERNEL_DIFF_DIR = path.resolve(import.meta.dirname, "../../fixtures/kernel-diff");
+
+/** A recorded differential case (test/kernel/differential.ts writes it). */
+export interface DiffCaseFile extends KernelCase {
+  readonly name: string;
+  readonly input: string;
+  readonly seed?: number;
+}
+
+/**
+ * The packet's IP total length as test/kernel/packet-server.py sends it: no payload, so the IP
+ * header plus TCP 20, UDP 8, ICMP echo 8 bytes.
+ */
+export function sentLength(packet: KernelCase["packet"]): number {
+  return (packet.family === 4 ? 20 : 40) + (packet.proto === "tcp" ? 20 : 8);
+}
+
+export interface Comparison {
+  readonly agree: boolean;
+  readonly kernel: readonly NormalStep[];
+  readonly iptrace: readonly NormalStep[];
+  /** Index of the first step that differs (or where one list ends early). */
+  readonly at?: number;
+  readonly verdict: string;
+  readonly unsupported?: string;
+}
+
+const same = (a: NormalStep | undefined, b: NormalStep | undefined) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Runs iptrace on a recorded (or just traced) case and compares it with the kernel's steps. */
+export function compareCase(c: KernelCase): Comparison {
+  const { ruleset, host, packet } = inputsOf(c);
+  const trace = tracePacket(ruleset, { ...packet, length: sentLength(c.packet) }, { host });
+  const got = normaliseIptrace(trace.steps);
+  const want = normaliseKernel(c.steps);
+  let at: number | undefined;
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    if (!same(got[i], want[i])) {
+      at = i;
+      break;
+    }
+  }
+  const unsupported = trace.verdict === "UNSUPPORTED" ? JSON.stringify((trace as { unsupported?: unknown }).unsupported ?? null) : undefined;
+  return { agree: at === undefined && unsupported === undefined, kernel: want, iptrace: got, ...(at !== undefined ? { at } : {}), verdict: trace.verdict, ...(unsupported ? { unsupported } : {}) };
+}
+
+const showStep = (s: NormalStep | undefined) =>
+  s ? `${s.hook} ${s.table}:${s.chain} ${s.kind} ${s.verdict}${s.target ? `:${s.target}` : ""}${s.text ? `  ${s.text}` : ""}` : "(nothing)";
+
+/** The case and its first differing step, for a failure message. */
+export function describeDifference(c: KernelCase & { name?: string; input?: string }, r: Comparison): string {
+  const lines = [
+    `case ${c.name ?? c.file}: packet ${JSON.stringify(c.packet)}`,
+    ...(r.unsupported ? [`iptrace: UNSUPPORTED ${r.unsupported}`] : []),
+    ...(r.at !== undefined
+      ? [
+          `first difference at step ${r.at + 1}:`,
+          `  kernel:  ${showStep(r.kernel[r.at])}`,
+          `  iptrace: ${showStep(r.iptrace[r.at])}`,
+          `steps before it:`,
+          ...r.kernel.slice(0, r.at).map((s) => `  ${showStep(s)}`),
+        ]
+      : []),
+    `ruleset (kernel's save):`,
+    c.kernelSave.trim(),
+  ];
+  return lines.join("\n");
+}
+
+/** Every recorded differential case (fixtures/kernel-diff/*.json), by seed/name. */
+export function loadDiffCases(dir = KERNEL_DIFF_DIR): DiffCaseFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json") && f !== "known.json")
+    .map((f) => ({ ...(JSON.parse(readFileSync(path.join(dir, f), "utf8")) as Omit<DiffCaseFile, "file">), file: f }))
+    .sort((a, b) => (a.seed ?? 0) - (b.seed ?? 0) || a.file.localeCompare(b.file));
+}
