@@ -95,7 +95,7 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
     if (s.kind === "rule" && s.table === "nat" && (s.verdict === "ACCEPT")) {
       for (const n of nat) {
         if (n.hook === s.hook && n.by === "rule" && !natShown.has(n)) {
-          if (!s.note || !s.note.includes(n.to)) out.push(`      ${st.yellow(natText(n))}`);
+          out.push(`      ${st.yellow(natText(n))}`);
           natShown.add(n);
           break;
         }

@@ -28,7 +28,7 @@ See iptrace --help.`;
 /** The package version, read from package.json above this file (src/cli or dist/src/cli). */
 export function version(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 8; k++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
       if (pkg.name === "iptrace" && pkg.version) return pkg.version;

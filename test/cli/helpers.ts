@@ -83,9 +83,11 @@ export interface CliResult {
 
 /** Runs `iptrace ARGS` in the repository root; `stdin` undefined means an empty, non-terminal standard input. */
 export function iptrace(args: readonly string[], opts: { stdin?: string; env?: Record<string, string> } = {}): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
+  // standard output is a pipe here, so no colour unless a test asks for it
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.NO_COLOR;
   delete env.FORCE_COLOR;
-  if (opts.env?.FORCE_COLOR !== undefined) env.FORCE_COLOR = opts.env.FORCE_COLOR;
+  Object.assign(env, opts.env);
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd: ROOT, input: opts.stdin ?? "", encoding: "utf8", env, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
