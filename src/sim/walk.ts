@@ -188,17 +188,23 @@ export class Walker implements WalkContext {
   }
 
   private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {
-    const note = this.notes.length ? this.notes.join("; ") : undefined;
-    this.notes = [];
+    let note: string | undefined;
+    if (this.notes.length) {
+      note = this.notes.join("; ");
+      this.notes = [];
+    }
+    // one object shape for every step; absent fields stay undefined (JSON leaves them out)
     this.steps.push({
       hook: this.hook,
       table: this.table,
       chain: this.chainName,
       kind,
-      ...(rule !== undefined ? { rule: rule.index + 1, line: rule.line, text: rule.text } : {}),
-      ...(target !== undefined ? { target } : {}),
+      rule: rule === undefined ? undefined : rule.index + 1,
+      line: rule?.line,
+      text: rule?.text,
+      target,
       verdict,
-      ...(note !== undefined ? { note } : {}),
+      note,
     });
   }
 
