@@ -9,7 +9,7 @@ import type { Counters, Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
-import { readRuleLine, type Reporter, type RuleCommand } from "./rule-args.js";
+import { lineFamily, readRuleLine, type Reporter, type RuleCommand } from "./rule-args.js";
 import { validateTables } from "./validate.js";
 import { toWords, type Word } from "./words.js";
 
@@ -37,6 +37,8 @@ interface TableState {
   line: number;
   column: number;
   chains: Map<string, ChainState>;
+  /** Whether any chain line or command touched the table; iptables-nft-restore creates no table for an empty block. */
+  touched: boolean;
 }
 
 /** Per-rule positions that validation needs but the model does not keep. */
@@ -75,7 +77,8 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
 
   const close = (committed: boolean) => {
     if (!current) return;
-    document.push({ kind: "table", table: freezeTable(current), committed });
+    // kernel: `*mangle` followed only by COMMIT creates nothing (seen with iptables-nft-restore 1.8.9)
+    if (current.touched) document.push({ kind: "table", table: freezeTable(current), committed });
     current = undefined;
   };
 
@@ -101,7 +104,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
           return;
         }
         skipping = false;
-        current = { name, line: l.line, column: 1, chains: new Map() };
+        current = { name, line: l.line, column: 1, chains: new Map(), touched: false };
         for (const hook of TABLE_HOOKS[name]) {
           current.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: [], targetAt: [] });
         }
@@ -120,6 +123,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
           if (!skipping) push("error", "rule-outside-table", `chain declaration outside a table; expected a "*table" line before it`, l.line, 1);
           return;
         }
+        current.touched = true;
         declareChain(current, s.token.image.slice(1), s.policy, s.counters, l.line, push);
         return;
       }
@@ -133,7 +137,10 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
           if (!skipping) push("error", "rule-outside-table", `a rule outside a table; expected a "*table" line (e.g. *filter) before it`, l.line, words[0]?.column ?? 1);
           return;
         }
-        const cmd = readRuleLine(words, { family, table: current.name, chains: new Set(current.chains.keys()) }, report);
+        const only = lineFamily(words);
+        if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
+        current.touched = true;
+        const cmd = readRuleLine(words, { family, table: current.name, chains: current.chains }, report);
         if (!cmd) return;
         if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
         let counters = cmd.rules[0]?.counters;

@@ -3,18 +3,25 @@
  * iptables-save prints the names of its own table and numbers for the rest.
  */
 
-/** Names iptables-save prints (xtables_chain_protos), by number. */
-const SAVE_NAMES: ReadonlyMap<number, string> = new Map([
-  [6, "tcp"],
-  [132, "sctp"],
-  [17, "udp"],
-  [136, "udplite"],
-  [1, "icmp"],
-  [58, "ipv6-icmp"],
-  [50, "esp"],
-  [51, "ah"],
-  [135, "mh"],
-]);
+/**
+ * Names iptables-save prints: it asks getprotobynumber, i.e. Debian's /etc/protocols (netbase);
+ * numbers without a name print as numbers (checked against iptables-nft-save 1.8.9: 47 → gre,
+ * 135 → mobility-header, 200 → 200).
+ */
+const SAVE_NAMES: ReadonlyMap<number, string> = new Map(
+  (
+    "1 icmp;2 igmp;3 ggp;4 ipencap;5 st;6 tcp;8 egp;9 igp;12 pup;17 udp;20 hmp;22 xns-idp;27 rdp;29 iso-tp4;33 dccp;" +
+    "36 xtp;37 ddp;38 idpr-cmtp;41 ipv6;43 ipv6-route;44 ipv6-frag;45 idrp;46 rsvp;47 gre;50 esp;51 ah;57 skip;" +
+    "58 ipv6-icmp;59 ipv6-nonxt;60 ipv6-opts;73 rspf;81 vmtp;88 eigrp;89 ospf;93 ax.25;94 ipip;97 etherip;98 encap;" +
+    "103 pim;108 ipcomp;112 vrrp;115 l2tp;124 isis;132 sctp;133 fc;135 mobility-header;136 udplite;137 mpls-in-ip;" +
+    "138 manet;139 hip;140 shim6;141 wesp;142 rohc;143 ethernet"
+  )
+    .split(";")
+    .map((pair) => {
+      const [n, name] = pair.split(" ");
+      return [Number(n), name] as [number, string];
+    }),
+);
 
 /** Every name `-p` accepts: iptables' own and the common /etc/protocols names. */
 const BY_NAME: ReadonlyMap<string, number> = new Map([
@@ -41,6 +48,21 @@ const BY_NAME: ReadonlyMap<string, number> = new Map([
   ["ipv6-nonxt", 59],
   ["ipv6-opts", 60],
   ["hopopt", 0],
+  ["ip", 0],
+  ["mobility-header", 135],
+  ["ggp", 3],
+  ["st", 5],
+  ["igp", 9],
+  ["hmp", 20],
+  ["xns-idp", 22],
+  ["rdp", 27],
+  ["iso-tp4", 29],
+  ["idrp", 45],
+  ["rspf", 73],
+  ["vmtp", 81],
+  ["eigrp", 88],
+  ["ax.25", 93],
+  ["ethernet", 143],
   ["ospf", 89],
   ["vrrp", 112],
   ["pim", 103],

@@ -60,8 +60,8 @@ export interface Reporter {
 export interface RuleScope {
   readonly family: Family;
   readonly table: TableName;
-  /** The chain names this table has declared so far (for telling a chain jump from a target). */
-  readonly chains: ReadonlySet<string>;
+  /** The chain names this table has declared so far (for telling a chain jump from a target); a Set or the table's Map. */
+  readonly chains: { has(name: string): boolean };
 }
 
 interface BaseOption {
@@ -388,13 +388,24 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
         const isSrc = base.name === "source" || base.name === "src";
         once(isSrc ? "source" : "destination");
         const nets: IpNet[] = [];
-        for (const part of v0.text.split(",")) {
+        for (const raw of v0.text.split(",")) {
+          // iptables resolves host names; iptrace knows only localhost (DNS answers vary by machine)
+          const part = raw.replace(/^localhost(?=\/|$)/, scope.family === 4 ? "127.0.0.1" : "::1");
+          if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split("/")[0]) && !part.includes(":")) {
+            err("bad-address", `${isSrc ? "-s" : "-d"} "${part}": host names other than localhost are not resolved by iptrace; write the address`, v0);
+            break;
+          }
           const net = parseNet(part, scope.family);
           if (typeof net === "string") {
             err("bad-address", `${isSrc ? "-s" : "-d"} expects an IPv${scope.family} address or network; ${net}`, v0);
             break;
           }
           nets.push(net);
+        }
+        if (invert && nets.some((n) => (n.family === 4 ? n.mask === 0 : n.mask === 0n))) {
+          // the kernel refuses it: RULE_APPEND failed (Invalid argument), seen with iptables-nft 1.8.9
+          err("bad-address", `"! ${isSrc ? "-s" : "-d"} ${v0.text}" negates a network that holds every address; the kernel refuses it`, v0);
+          break;
         }
         // kernel: an all-zero mask matches everything and is not stored, so iptables-save omits it
         const kept = invert ? nets : nets.filter((n) => (n.family === 4 ? n.mask !== 0 : n.mask !== 0n));
@@ -412,6 +423,8 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
           err("bad-interface", `${base.name === "in-interface" ? "-i" : "-o"} expects an interface name of 1 to 15 characters (a trailing + is a wildcard); found "${name}"`, v0);
           break;
         }
+        // `-i +` matches every interface: the kernel keeps no interface test and iptables-save prints none
+        if (name === "+" && !invert) break;
         const value = { value: name, invert };
         if (base.name === "in-interface") inIface = value;
         else outIface = value;
@@ -543,6 +556,7 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
     if (l.kind === "match") matches.push({ ...(built as Match), line: l.where.line, column: l.where.column });
     else builtTarget = built as Target;
   }
+  mergeProtocolMatches(matches);
   if (chainTarget !== undefined) builtTarget = { name: "chain", chain: chainTarget };
   if (failed) return undefined;
 
@@ -569,4 +583,42 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
     }
   }
   return { op, chain: chainWord?.text, chainWord, ruleNum, arg, onlyFamily, hasSpec, rules, targetWord };
+}
+
+/**
+ * iptables-nft turns `-m tcp`/`-m udp` options into native payload tests, and iptables-nft-save
+ * prints them back as one match: `-m tcp --dport 8080 -m tcp --sport 1234` is saved as
+ * `-m tcp --sport 1234 --dport 8080` (seen with 1.8.9). Merges later matches of the same module
+ * into the first when their options do not overlap.
+ */
+function mergeProtocolMatches(matches: Match[]): void {
+  for (const module of ["tcp", "udp"] as const) {
+    let first = -1;
+    for (let k = 0; k < matches.length; k++) {
+      if (matches[k].module !== module) continue;
+      if (first < 0) {
+        first = k;
+        continue;
+      }
+      const a = matches[first] as unknown as Record<string, unknown>;
+      const b = matches[k] as unknown as Record<string, unknown>;
+      const keys = Object.keys(b).filter((key) => key !== "module" && key !== "line" && key !== "column" && b[key] !== undefined);
+      if (keys.some((key) => a[key] !== undefined)) continue;
+      const merged = { ...a };
+      for (const key of keys) merged[key] = b[key];
+      matches[first] = merged as unknown as Match;
+      matches.splice(k, 1);
+      k--;
+    }
+  }
+}
+
+/** `-4`/`-6` (or `--ipv4`/`--ipv6`) on a restore line: the family it is for, so the other family's restore skips it unread. */
+export function lineFamily(words: readonly Word[]): Family | undefined {
+  for (const w of words) {
+    if (w.quoted) continue;
+    if (w.text === "-4" || w.text === "--ipv4") return 4;
+    if (w.text === "-6" || w.text === "--ipv6") return 6;
+  }
+  return undefined;
 }

@@ -12,10 +12,10 @@ export interface Word {
   readonly unterminated?: boolean;
 }
 
-function unquote(image: string): string {
-  // kernel tools: inside quotes, `\x` stands for `x`; the surrounding quotes are dropped
-  const inner = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
-  return inner.replace(/\\([\s\S])/g, "$1").replace(/\\$/, "");
+function unquote(image: string, closed: boolean): string {
+  // iptables-restore: inside quotes, `\x` stands for `x`; the surrounding quotes are dropped
+  const inner = closed ? image.slice(1, -1) : image.slice(1);
+  return inner.replace(/\\([\s\S])/g, "$1");
 }
 
 /** Words from tokens; tokens with no blank between them make one word (`a"b c"` is `ab c`). */
@@ -25,7 +25,7 @@ export function toWords(tokens: readonly IToken[], lineOffset: number): Word[] {
   for (const t of tokens) {
     const type = t.tokenType.name;
     const quoted = type === "Quoted" || type === "OpenQuote";
-    const text = quoted ? unquote(t.image) : t.image;
+    const text = quoted ? unquote(t.image, type === "Quoted") : t.image;
     const line = (t.startLine ?? 1) + lineOffset;
     if (t.startOffset === prevEnd + 1 && words.length > 0) {
       const last = words[words.length - 1];

@@ -5,7 +5,7 @@
  */
 import type { Family } from "../net/ip.js";
 import { formatNet } from "../net/ip.js";
-import type { Chain, Table } from "../model/chain.js";
+import type { Chain, Table, TableName } from "../model/chain.js";
 import type { Match } from "../model/match.js";
 import type { Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
@@ -21,7 +21,16 @@ export interface PrintOptions {
   readonly counters?: boolean;
   /** Print the `#` comment lines of the input (default true). */
   readonly header?: boolean;
+  /**
+   * `"input"` (default): every table block and comment as the input had them, for a faithful
+   * round trip. `"kernel"`: what iptables-nft-save prints after loading the input — the tables in
+   * effect, in its order (mangle, security, raw, filter, nat), without comments.
+   */
+  readonly order?: "input" | "kernel";
 }
+
+/** The order iptables-nft-save lists tables in (its table array, seen with 1.8.9). */
+export const KERNEL_TABLE_ORDER: readonly TableName[] = ["mangle", "security", "raw", "filter", "nat"];
 
 const bang = (invert: boolean) => (invert ? "! " : "");
 
@@ -91,6 +100,13 @@ export function printTableLines(table: Table, family: Family, options: PrintOpti
 export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): string {
   const header = options.header ?? true;
   const lines: string[] = [];
+  if (options.order === "kernel") {
+    for (const name of KERNEL_TABLE_ORDER) {
+      const t = ruleset.tables.find((x) => x.name === name);
+      if (t) lines.push(...printTableLines(t, ruleset.family, options));
+    }
+    return lines.length ? lines.join("\n") + "\n" : "";
+  }
   for (const item of ruleset.document) {
     if (item.kind === "comment") {
       if (header) lines.push(item.text);

@@ -24,10 +24,10 @@ const FLAG_NAMES = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "ALL
 type FlagName = (typeof FLAG_NAMES)[number];
 const FLAG_ORDER: readonly (keyof typeof TcpFlag)[] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"];
 
-/** Bits of a flag list like `SYN,ACK` (`ALL` is every flag, `NONE` none). */
+/** Bits of a flag list like `SYN,ACK` (`ALL` is FIN..URG — libxt_tcp: 0x3F, not ECE/CWR — and `NONE` none). */
 export function flagBits(names: readonly FlagName[]): number {
   let bits = 0;
-  for (const n of names) bits |= n === "ALL" ? 0xff : n === "NONE" ? 0 : TcpFlag[n];
+  for (const n of names) bits |= n === "ALL" ? 0x3f : n === "NONE" ? 0 : TcpFlag[n];
   return bits;
 }
 

@@ -75,7 +75,7 @@ describe("esp and ah", () => {
 describe("mh, frag, rt, ipv6header (IPv6)", () => {
   it("mh: names become numbers", () => {
     expect(typed("-A PREROUTING -p mh -m mh --mh-type binding-update:binding-error", "mh", M6)).toEqual({ module: "mh", type: { value: { min: 5, max: 7 }, invert: false } });
-    expect(savedForm("-A PREROUTING -p mh -m mh ! --mh-type hot", M6)).toBe("-A PREROUTING -p mh -m mh ! --mh-type 3");
+    expect(savedForm("-A PREROUTING -p mh -m mh ! --mh-type hot", M6)).toBe("-A PREROUTING -p mobility-header -m mh ! --mh-type 3");
     const r = "-A PREROUTING -p mh -m mh --mh-type nope";
     expect(errorsOf(r, M6)[0]).toMatchObject({ column: col(r, "nope") });
     expect(errorsOf("-A PREROUTING -m mh --mh-type 1", M6)[0]?.code).toBe("match-not-allowed");
