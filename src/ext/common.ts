@@ -21,8 +21,11 @@ export interface ValueMask {
 export function parseUint(text: string, min = 0, max = 0xffffffff): number | undefined {
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
-  else if (/^0[0-7]+$/.test(text)) v = parseInt(text, 8);
-  else if (/^[0-9]+$/.test(text)) v = Number(text);
+  else if (/^0[0-9]+$/.test(text)) {
+    // strtoul with base 0: a leading 0 means octal, and "08" is refused
+    if (!/^0[0-7]+$/.test(text)) return undefined;
+    v = parseInt(text, 8);
+  } else if (/^[0-9]+$/.test(text)) v = Number(text);
   else return undefined;
   return v >= min && v <= max ? v : undefined;
 }
@@ -129,6 +132,23 @@ export function nameListOption<N extends string>(use: OptionUse, ctx: BuildConte
   return out;
 }
 
+/** The hook of the rule's chain when it is a builtin chain (user chains may be reached from any hook: undefined). */
+export function builtinHook(ctx: BuildContext): "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING" | undefined {
+  const c = ctx.chain;
+  return c === "PREROUTING" || c === "INPUT" || c === "FORWARD" || c === "OUTPUT" || c === "POSTROUTING" ? c : undefined;
+}
+
+/**
+ * Reports `match-not-allowed` when the rule's builtin chain is not among the hooks where the kernel
+ * accepts the module (xt_check_match: "used from hooks X, but only valid from Y"). Returns false then.
+ */
+export function checkHooks(ctx: BuildContext, what: string, hooks: readonly string[]): boolean {
+  const h = builtinHook(ctx);
+  if (h === undefined || hooks.includes(h)) return true;
+  ctx.error("match-not-allowed", `${what} is not allowed in ${h}; the kernel accepts it only in ${hooks.join("/")}`, ctx.where);
+  return false;
+}
+
 /**
  * Parses a range as xtables' UINT16RC/UINT32RC and PORTRC option types do: `N`, `N:M`, `:M` (from 0)
  * or `N:` (up to `max`). A reversed range is kept as written: the tools accept it and the kernel then
@@ -171,23 +191,6 @@ export function prefixName<N extends string>(word: string, names: readonly N[]):
   if (word === "") return undefined;
   const w = word.toLowerCase();
   return names.find((n) => n.toLowerCase().startsWith(w));
-}
-
-/** The hook of the rule's chain when it is a builtin chain (user chains may be reached from any hook: undefined). */
-export function builtinHook(ctx: BuildContext): "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING" | undefined {
-  const c = ctx.chain;
-  return c === "PREROUTING" || c === "INPUT" || c === "FORWARD" || c === "OUTPUT" || c === "POSTROUTING" ? c : undefined;
-}
-
-/**
- * Reports `match-not-allowed` when the rule's builtin chain is not among the hooks where the kernel
- * accepts the module (xt_check_match: "used from hooks X, but only valid from Y"). Returns false then.
- */
-export function checkHooks(ctx: BuildContext, what: string, hooks: readonly string[]): boolean {
-  const h = builtinHook(ctx);
-  if (h === undefined || hooks.includes(h)) return true;
-  ctx.error("match-not-allowed", `${what} is not allowed in ${h}; the kernel accepts it only in ${hooks.join("/")}`, ctx.where);
-  return false;
 }
 
 /** Parses a number range as XTTYPE_UINT32RC does: `N`, `N:M`, `:M`, `N:` (open ends are 0 and `max`), refusing min > max. */

@@ -6,11 +6,24 @@ import type { MatchExtension } from "../types.js";
 import { comment, type CommentMatch } from "./comment.js";
 import { tcp, type TcpMatch } from "./tcp.js";
 import { udp, type UdpMatch } from "./udp.js";
-import { conntrack, type ConntrackMatch } from "./conntrack.js";
-import { state, type StateMatch } from "./state.js";
-import { mark, type MarkMatch } from "./mark.js";
-import { connmark, type ConnmarkMatch } from "./connmark.js";
 import { addrtype, type AddrtypeMatch } from "./addrtype.js";
+import { conntrack, type ConntrackMatch } from "./conntrack.js";
+import { connmark, type ConnmarkMatch } from "./connmark.js";
+import { dccp, type DccpMatch } from "./dccp.js";
+import { icmp, type IcmpMatch } from "./icmp.js";
+import { icmp6, type Icmp6Match } from "./icmp6.js";
+import { iprange, type IprangeMatch } from "./iprange.js";
+import { length, type LengthMatch } from "./length.js";
+import { mac, type MacMatch } from "./mac.js";
+import { mark, type MarkMatch } from "./mark.js";
+import { multiport, type MultiportMatch } from "./multiport.js";
+import { owner, type OwnerMatch } from "./owner.js";
+import { physdev, type PhysdevMatch } from "./physdev.js";
+import { pkttype, type PkttypeMatch } from "./pkttype.js";
+import { sctp, type SctpMatch } from "./sctp.js";
+import { set, type SetMatch } from "./set.js";
+import { state, type StateMatch } from "./state.js";
+import { statistic, type StatisticMatch } from "./statistic.js";
 import { ttl, type TtlMatch } from "./ttl.js";
 import { hl, type HlMatch } from "./hl.js";
 import { tos, type TosMatch } from "./tos.js";
@@ -39,30 +52,30 @@ import { quota, type QuotaMatch } from "./quota.js";
 import { esp, type EspMatch } from "./esp.js";
 import { ah, type AhMatch } from "./ah.js";
 import { mh, type MhMatch } from "./mh.js";
-import { multiport, type MultiportMatch } from "./multiport.js";
-import { sctp, type SctpMatch } from "./sctp.js";
-import { dccp, type DccpMatch } from "./dccp.js";
-import { iprange, type IprangeMatch } from "./iprange.js";
-import { mac, type MacMatch } from "./mac.js";
-import { physdev, type PhysdevMatch } from "./physdev.js";
-import { icmp, type IcmpMatch } from "./icmp.js";
-import { icmp6, type Icmp6Match } from "./icmp6.js";
-import { length, type LengthMatch } from "./length.js";
-import { pkttype, type PkttypeMatch } from "./pkttype.js";
-import { owner, type OwnerMatch } from "./owner.js";
-import { statistic, type StatisticMatch } from "./statistic.js";
-import { set, type SetMatch } from "./set.js";
 
 /** Every typed match. */
 export type KnownMatch =
   | TcpMatch
   | UdpMatch
   | CommentMatch
-  | ConntrackMatch
-  | StateMatch
-  | MarkMatch
-  | ConnmarkMatch
   | AddrtypeMatch
+  | ConntrackMatch
+  | ConnmarkMatch
+  | DccpMatch
+  | IcmpMatch
+  | Icmp6Match
+  | IprangeMatch
+  | LengthMatch
+  | MacMatch
+  | MarkMatch
+  | MultiportMatch
+  | OwnerMatch
+  | PhysdevMatch
+  | PkttypeMatch
+  | SctpMatch
+  | SetMatch
+  | StateMatch
+  | StatisticMatch
   | TtlMatch
   | HlMatch
   | TosMatch
@@ -90,20 +103,7 @@ export type KnownMatch =
   | QuotaMatch
   | EspMatch
   | AhMatch
-  | MhMatch
-  | MultiportMatch
-  | SctpMatch
-  | DccpMatch
-  | IprangeMatch
-  | MacMatch
-  | PhysdevMatch
-  | IcmpMatch
-  | Icmp6Match
-  | LengthMatch
-  | PkttypeMatch
-  | OwnerMatch
-  | StatisticMatch
-  | SetMatch;
+  | MhMatch;
 
 /** A match module iptrace does not know: kept with its words, printed back as it came. */
 export interface UnknownMatch {
@@ -119,11 +119,24 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   tcp,
   udp,
   comment,
-  conntrack,
-  state,
-  mark,
-  connmark,
   addrtype,
+  conntrack,
+  connmark,
+  dccp,
+  icmp,
+  icmp6,
+  iprange,
+  length,
+  mac,
+  mark,
+  multiport,
+  owner,
+  physdev,
+  pkttype,
+  sctp,
+  set,
+  state,
+  statistic,
   ttl,
   hl,
   tos,
@@ -152,17 +165,4 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   esp,
   ah,
   mh,
-  multiport,
-  sctp,
-  dccp,
-  iprange,
-  mac,
-  physdev,
-  icmp,
-  icmp6,
-  length,
-  pkttype,
-  owner,
-  statistic,
-  set,
 ];
