@@ -53,6 +53,42 @@ const DST_HOOKS: Readonly<Record<Hook, boolean>> = { PREROUTING: true, OUTPUT: t
 
 const NO_CT = CtState.INVALID | CtState.UNTRACKED;
 
+/** tcp_valid_flags: the flag combinations (of FIN, SYN, RST, PSH, ACK, URG) conntrack accepts at all. */
+const TCP_VALID = new Set([0x02, 0x22, 0x12, 0x04, 0x14, 0x1c, 0x11, 0x31, 0x10, 0x30, 0x18, 0x38, 0x19, 0x39]);
+/** ICMP types that may open a connection (icmp_new: the queries). */
+const ICMP4_NEW = new Set([8, 13, 15, 17]);
+/** ICMPv6 types that may open a connection (icmpv6_new: echo request, node information query). */
+const ICMP6_NEW = new Set([128, 139]);
+/** ICMPv6 types conntrack leaves untracked (icmpv6_error's noct_valid_new: MLD and neighbour discovery). */
+const ICMP6_NOCT = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
+
+/**
+ * The state conntrack gives a packet that belongs to no connection: NEW when its protocol lets it
+ * open one, else INVALID (or UNTRACKED for ICMPv6 neighbour discovery and MLD).
+ */
+export function firstPacketState(p: PacketState): number {
+  switch (p.proto) {
+    case Proto.TCP: {
+      // nf_conntrack_proto_tcp: tcp_error refuses bad flag sets; tcp_new opens only on SYN
+      // (without ACK) or, with nf_conntrack_tcp_loose=1 (the default), on a bare ACK
+      const f = p.tcpFlags & 0x3f;
+      if (!TCP_VALID.has(f)) return CtState.INVALID;
+      if (f & 0x04) return CtState.INVALID; // RST
+      if (f & 0x02) return f & 0x10 ? CtState.INVALID : CtState.NEW; // SYN,ACK cannot open
+      if (f & 0x01) return CtState.INVALID; // FIN
+      return CtState.NEW; // ACK: picked up mid-stream
+    }
+    case Proto.ICMP:
+      // errors would be RELATED to the connection they quote; iptrace knows of none here
+      return ICMP4_NEW.has(p.icmpType) ? CtState.NEW : CtState.INVALID;
+    case Proto.ICMPV6:
+      if (ICMP6_NOCT.has(p.icmpType)) return CtState.UNTRACKED;
+      return ICMP6_NEW.has(p.icmpType) ? CtState.NEW : CtState.INVALID;
+    default:
+      return CtState.NEW;
+  }
+}
+
 /** Walks one packet. */
 export class Walker implements WalkContext {
   readonly steps: Step[] = [];
@@ -403,6 +439,12 @@ export class Walker implements WalkContext {
       if (hit.reply) hit.conn.seenReply = true;
       p.ctState = hit.reply || hit.conn.seenReply ? CtState.ESTABLISHED : CtState.NEW;
     } else {
+      const first = firstPacketState(p);
+      if (first !== CtState.NEW) {
+        p.ctState = first;
+        if (first === CtState.UNTRACKED) this.untracked = true;
+        return;
+      }
       this.conn = mk();
       this.connIsNew = true;
       p.ctState = CtState.NEW;
@@ -566,12 +608,21 @@ export class Walker implements WalkContext {
     }
     if (bridged) p.bridged = true;
     path = "forward";
+    const dst0 = p.dst;
     end = this.runHook("PREROUTING", ["raw", "conntrack", "mangle", "nat"]);
     if (end !== "ACCEPT") return finish(end);
-    // routing decision (after DNAT); br_netfilter routes a bridged packet whose destination DNAT changed
-    if (bridged && p.dst !== p.ctOrigDst && !sameBridge(p.dst)) {
-      bridged = false;
-      p.bridged = false;
+    // routing decision (after DNAT). br_netfilter (br_nf_pre_routing_finish): when DNAT changed
+    // the destination of a packet that came in through a bridge port, the new route decides; if
+    // it leads back out of the same bridge, the frame is bridged to the new destination
+    if (fromBridge && p.dst !== dst0) {
+      bridged = sameBridge(p.dst);
+      p.bridged = bridged;
+      if (bridged && p.dst === p.src) {
+        // the bridge never sends a frame back out of the port it came in on (hairpin mode off)
+        this.assume(`bridge ports of ${a.inIface}: hairpin mode assumed off (Docker turns it on only with --userland-proxy=false)`);
+        this.reason = `DNAT sent the packet back to its sender ${formatIp(p.dst, fam)} on ${a.inIface}; the bridge does not send a frame out of the port it came in on`;
+        return finish("DROP");
+      }
     }
     if (bridged) {
       p.outIface = a.inIface;
