@@ -53,6 +53,9 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
   let hook: Hook | undefined;
   let table: string | undefined;
   const natShown = new Set<NatRecord>();
+  // file:line references padded to one width, so the rule texts line up
+  const ref = (s: Step) => `${source}:${s.line ?? "?"}`;
+  const width = Math.max(0, ...steps.filter((s) => s.kind === "rule").map((s) => ref(s).length));
   const flushNat = (h: Hook | undefined) => {
     for (const n of nat) {
       if (n.hook === h && !natShown.has(n)) {
@@ -81,7 +84,7 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
     }
     switch (s.kind) {
       case "rule":
-        out.push(`    ${st.dim(`${source}:${s.line ?? "?"}`)}  ${s.text ?? ""}  ${st.dim("→")} ${verdictText(s, st)}`);
+        out.push(`    ${st.dim(ref(s).padEnd(width))}  ${s.text ?? ""}  ${st.dim("→")} ${verdictText(s, st)}`);
         break;
       case "policy":
         out.push(`    ${s.chain} policy ${verdictText(s, st)}`);
@@ -163,24 +166,24 @@ export function arrivedPacket(t: Pick<Trace, "packet" | "nat">): TracePacket {
 }
 
 /** The whole trace as text; `source` names the ruleset in `file:line` references. */
-export function renderTrace(t: Trace, source: string, st: Style): string {
+export function renderTrace(t: Trace, source: string, st: Style, askedState?: string): string {
   const input = arrivedPacket(t);
   const out: string[] = [];
   const head = arrival({ ...input, ...(t.in !== undefined && !input.in ? { in: t.in } : {}) });
   // the state as it arrived: SNAT/DNAT are conntrack's notes of what this walk did
-  const state = input.state.split(",").filter((w) => w !== "SNAT" && w !== "DNAT").join(",") || input.state;
+  // (the packet's own state is only known once conntrack has seen it; a raw-table DROP comes first)
+  const state = askedState?.toUpperCase() ?? (input.state.split(",").filter((w) => w !== "SNAT" && w !== "DNAT").join(",") || input.state);
   out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${state}${head ? `, ${head}` : ""}${input.mark && input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
   out.push("");
   out.push(...stepLines(t.steps, t.nat, source, st));
   const outcomes = t.outcomes && t.outcomes.length > 1 ? t.outcomes : undefined;
   if (outcomes) {
     out.push("");
-    out.push(st.bold(`${outcomes.length} possible outcomes (random matches); the walk above is the most probable:`));
+    const shown = outcomes.findIndex((o) => o.steps === t.steps) + 1 || 1;
+    out.push(st.bold(`${outcomes.length} possible outcomes (random matches); the walk above is outcome ${shown}:`));
     outcomes.forEach((o, k) => {
       out.push(`  ${st.bold(`${k + 1}.`)} ${pct(o.probability).padStart(6)}  ${verdictWord(o.verdict, st)}  ${ending(o, source)}`);
       for (const n of o.nat) out.push(`            ${st.yellow(natText(n))}`);
-      const randoms = o.steps.filter((s) => s.kind === "rule" && s.text !== undefined && /-m statistic/.test(s.text));
-      for (const s of randoms) out.push(`            ${st.dim(`${source}:${s.line}`)}  ${s.text}`);
     });
     if (t.unexplored !== undefined && t.unexplored > 0) out.push(`  ${st.dim(`(${pct(t.unexplored)} in outcomes not followed)`)}`);
   }

@@ -158,7 +158,7 @@ export async function runTrace(opts: TraceOptions, io: CliIo, err: Style): Promi
       if (e instanceof PacketError) throw new CliError(packetErrorText(e));
       throw e;
     }
-    io.stdout.write(opts.json ? `${toJson(trace)}\n` : renderTrace(trace, input.source, out));
+    io.stdout.write(opts.json ? `${toJson(trace)}\n` : renderTrace(trace, input.source, out, packet.state ?? "NEW"));
     return exitFor(trace.verdict);
   }
 
