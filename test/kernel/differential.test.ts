@@ -11,6 +11,7 @@ import { compareCase, describeDifference, KERNEL_DIFF_DIR } from "../diff/compar
 import { KernelSession } from "./differential.ts";
 import { FIXED_SEEDS, generateCase } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
+import { writeFixture } from "./record-diff.ts";
 
 const knownFile = path.join(KERNEL_DIFF_DIR, "known.json");
 const known: Record<string, string> = existsSync(knownFile) ? (JSON.parse(readFileSync(knownFile, "utf8")) as Record<string, string>) : {};
@@ -42,6 +43,8 @@ describe("differential: generated cases through the kernel and iptrace", () => {
       expect(recorded.input, "the generator changed: re-record with npm run kernel:fuzz -- --record").toBe(c.input);
       expect(strip(fixture.steps), "the kernel's trace is not the recorded one").toEqual(strip(recorded.steps));
       const r = compareCase({ ...fixture, file: c.name });
+      // Keep a differing case for replay (npm run kernel:fuzz -- --seed N, or read the file).
+      if (!r.agree && !known[c.name]) await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), { ...fixture, seed });
       if (known[c.name]) expect(r.agree, `${c.name} now agrees: remove it from known.json`).toBe(false);
       else expect(r.agree, describeDifference({ ...fixture, file: c.name }, r)).toBe(true);
     });

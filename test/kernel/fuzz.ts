@@ -10,20 +10,13 @@
  * differing step, and the case is kept as fixtures/kernel-diff/found/seed-<n>.json for replay
  * (`npm test` does not read that directory; move a file up to make it a permanent case).
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { compareCase, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
-import { withSession, type DiffFixture } from "./differential.ts";
-import { FIXED_SEEDS, generateCase } from "./generate.ts";
+import { withSession } from "./differential.ts";
+import { FIXED_SEEDS } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
-
-export async function writeFixture(dir: string, f: DiffFixture): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `${f.name}.json`);
-  await writeFile(file, `${JSON.stringify(f, null, 2)}\n`);
-  return file;
-}
+import { traceSeed, writeFixture } from "./record-diff.ts";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -44,8 +37,7 @@ async function main(): Promise<void> {
   const differing: string[] = [];
   await withSession(async (session) => {
     for (const seed of seeds) {
-      const c = generateCase(seed);
-      const fixture: DiffFixture = { ...(await session.run(c)), seed };
+      const fixture = await traceSeed(session, seed);
       if (values.record) await writeFixture(KERNEL_DIFF_DIR, fixture);
       let result;
       try {

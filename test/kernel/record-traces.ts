@@ -83,7 +83,8 @@ export async function recordTraces(only: readonly string[] = []): Promise<number
       }
     }
   } finally {
-    await deleteNetwork();
+    // Only this run's network: other `ipt-` namespaces may belong to a concurrent run.
+    if (current) await deleteNetwork(current);
   }
   return count;
 }

@@ -5,7 +5,9 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { BR_DUMMY_TOPOLOGY, SEED_TOPOLOGY } from "./docker-cases.ts";
 import { assertKernelUsable, deleteNetwork } from "./netns.ts";
+import { recordDiffFixtures } from "./record-diff.ts";
 import { kernelSaveOf, listSaveCases, SAVE_FIXTURES } from "./record-save.ts";
 import { recordTraces } from "./record-traces.ts";
 
@@ -19,8 +21,11 @@ async function main(): Promise<void> {
     const traceStart = Date.now();
     const traces = await recordTraces();
     console.log(`${traces} kernel traces recorded in ${Date.now() - traceStart} ms`);
+    const diffStart = Date.now();
+    const diffs = await recordDiffFixtures();
+    console.log(`${diffs} generated cases recorded in fixtures/kernel-diff in ${Date.now() - diffStart} ms`);
   } finally {
-    await deleteNetwork();
+    for (const topology of [SEED_TOPOLOGY, BR_DUMMY_TOPOLOGY]) await deleteNetwork(topology);
   }
 }
 

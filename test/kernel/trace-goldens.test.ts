@@ -17,7 +17,7 @@ describe("kernel golden traces", () => {
     await assertKernelUsable();
   });
   afterAll(async () => {
-    await deleteNetwork();
+    if (network) await deleteNetwork(network);
   });
 
   for (const ruleset of DOCKER_RULESETS) {
