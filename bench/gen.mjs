@@ -14,7 +14,7 @@ export const SERVICE_COUNTS = [100, 1000, 10000];
 export const DOCKER_NETWORKS = 200;
 export const DOCKER_PORTS = 1000;
 /** Bump when the generated text changes, so that cached inputs are regenerated. */
-export const GENERATOR_VERSION = 4;
+export const GENERATOR_VERSION = 5;
 
 /** mulberry32: a small seeded PRNG, so every run gets the same inputs. */
 function rng(seed) {
@@ -60,6 +60,7 @@ export function kubernetes(n, seed = 1) {
   const rand = rng(seed * 7919 + n);
   const ports = [80, 443, 8080, 8443, 53, 9090, 3000, 5432, 6379, 27017];
   const usedIp = new Set();
+  const usedPod = new Set();
   const services = [];
   for (let s = 0; s < n; s++) {
     let vip;
@@ -73,7 +74,10 @@ export function kubernetes(n, seed = 1) {
     const svcHash = kubeHash(name + "tcp");
     const endpoints = [];
     for (let e = 0; e < 3; e++) {
-      const pod = ((10 << 24) | (180 << 16) | Math.floor(rand() * 65534)) + 1;
+      let pod;
+      do pod = ((10 << 24) | (180 << 16) | Math.floor(rand() * 65534)) + 1;
+      while (usedPod.has(pod) && usedPod.size < 60000);
+      usedPod.add(pod);
       const ep = `${ip(pod)}:${targetPort}`;
       endpoints.push({ pod, ep, sep: `KUBE-SEP-${kubeHash(name + "tcp" + ep)}` });
     }
@@ -192,7 +196,7 @@ export function docker(networks = DOCKER_NETWORKS, ports = DOCKER_PORTS, seed = 
   out.push("COMMIT");
 
   const packets = [];
-  for (const n of nets) for (const p of n.published) packets.push({ src: "203.0.113.9", dst: "198.51.100.1", proto: "tcp", sport: 50000 + (p.hp % 10000), dport: p.hp, inInterface: "eth0", endpoints: [`${ip(p.container)}:${p.cport}`] });
+  for (const n of nets) for (const p of n.published) packets.push({ src: "203.0.113.9", dst: "198.51.100.1", proto: "tcp", sport: 50000 + (p.hp % 10000), dport: p.hp, in: "eth0", endpoints: [`${ip(p.container)}:${p.cport}`] });
   return { text: out.join("\n") + "\n", packets, hook: "PREROUTING" };
 }
 

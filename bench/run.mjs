@@ -1,0 +1,243 @@
+// `npm run bench`: generates the inputs (bench/gen.mjs, seeded), then measures in one run
+//   - parse: iptrace (a node child that only parses, dist/) beside iptables-nft-restore --test and
+//     iptables-legacy-restore --test on the same file, in a network namespace of its own
+//     (ipt-bench, deleted afterwards, also on failure): wall time and max RSS of each process,
+//     medians of several runs, and iptrace's in-process parse time;
+//   - trace: per-packet cost of tracePacket on every ruleset, packets to real service addresses;
+// prints the tables and writes docs/benchmarks.md.
+//
+// Environment: BENCH_RUNS (default 5), BENCH_TRACE_MS (per ruleset, default 3000),
+// BENCH_NO_DOC=1 (do not write docs/benchmarks.md).
+import { spawnSync, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, freemem, totalmem, release, tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { GENERATOR_VERSION, SERVICE_COUNTS, DOCKER_NETWORKS, writeInputs } from "./gen.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const dataDir = join(here, ".data");
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TRACE_MS = Number(process.env.BENCH_TRACE_MS ?? 3000);
+const NETNS = "ipt-bench";
+const started = performance.now();
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const log = (s) => process.stderr.write(s + "\n");
+
+// ---- inputs -------------------------------------------------------------------------------
+const versionFile = join(dataDir, "VERSION");
+if (!existsSync(versionFile) || readFileSync(versionFile, "utf8").trim() !== String(GENERATOR_VERSION)) {
+  log(`generating inputs into ${dataDir} …`);
+  writeInputs(dataDir);
+}
+const inputs = [...SERVICE_COUNTS.map((n) => ({ name: `k8s-${n}`, label: `kube-proxy, ${n.toLocaleString("en")} services` })), { name: `docker-${DOCKER_NETWORKS}`, label: `Docker, ${DOCKER_NETWORKS} networks, 1,000 ports` }].map((i) => {
+  const file = join(dataDir, `${i.name}.rules`);
+  const text = readFileSync(file, "utf8");
+  return { ...i, file, packets: join(dataDir, `${i.name}.packets.json`), lines: text.split("\n").length - 1, bytes: statSync(file).size };
+});
+
+// ---- the namespace ------------------------------------------------------------------------
+const hasTool = (t) => spawnSync("sh", ["-c", `command -v ${t}`]).status === 0;
+const isRoot = process.getuid?.() === 0;
+const canNetns = isRoot && hasTool("ip");
+let nsMade = false;
+function deleteNs() {
+  if (nsMade) {
+    spawnSync("ip", ["netns", "del", NETNS]);
+    nsMade = false;
+  }
+}
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    deleteNs();
+    process.exit(130);
+  });
+}
+process.on("exit", deleteNs);
+
+const tmp = mkdtempSync(join(tmpdir(), "iptrace-bench-"));
+const timeOut = join(tmp, "time.out");
+
+/**
+ * Runs a command under /usr/bin/time with `file` on stdin; returns wall ms (measured here, around
+ * the whole process) and max RSS in KiB (GNU time %M), and the command's stdout.
+ */
+function timed(argv, file) {
+  const fd = openSync(file, "r");
+  try {
+    const t0 = performance.now();
+    const r = spawnSync("/usr/bin/time", ["-f", "%M", "-o", timeOut, ...argv], { stdio: [fd, "pipe", "pipe"], maxBuffer: 64 << 20 });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`${argv.join(" ")} < ${file}: exit ${r.status}: ${String(r.stderr).slice(0, 500)}`);
+    const rss = Number(readFileSync(timeOut, "utf8").trim().split("\n").pop());
+    return { ms, rssKb: rss, stdout: String(r.stdout) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const node = process.execPath;
+const tools = [
+  { key: "iptrace", label: "iptrace (node, parse only)", argv: (f) => [node, join(here, "parse-child.mjs"), f] },
+];
+const inNs = (argv) => ["ip", "netns", "exec", NETNS, ...argv];
+if (canNetns && hasTool("iptables-nft-restore")) tools.push({ key: "nft", label: "iptables-nft-restore --test", argv: () => inNs(["iptables-nft-restore", "--test"]) });
+if (canNetns && hasTool("iptables-legacy-restore")) tools.push({ key: "legacy", label: "iptables-legacy-restore --test", argv: () => inNs(["iptables-legacy-restore", "--test"]) });
+if (!existsSync("/usr/bin/time")) {
+  log("bench needs GNU time at /usr/bin/time (Debian: apt-get install time)");
+  process.exit(2);
+}
+
+const results = { parse: {}, inproc: {}, trace: {} };
+try {
+  if (canNetns) {
+    spawnSync("ip", ["netns", "del", NETNS]); // a stale one from a killed run
+    execFileSync("ip", ["netns", "add", NETNS]);
+    nsMade = true;
+  } else log("not root (or no `ip`): iptables-restore --test is skipped; only iptrace is measured");
+
+  // ---- parse ----
+  for (const input of inputs) {
+    const per = Object.fromEntries(tools.map((t) => [t.key, { ms: [], rssKb: [], inChildMs: [] }]));
+    for (let r = 0; r < RUNS; r++) {
+      // interleaved, so that load on the machine falls on every tool alike
+      for (const t of tools) {
+        const m = timed(t.argv(input.file), input.file);
+        per[t.key].ms.push(m.ms);
+        per[t.key].rssKb.push(m.rssKb);
+        if (t.key === "iptrace") {
+          const j = JSON.parse(m.stdout);
+          per[t.key].inChildMs.push(j.ms[0]);
+          per[t.key].rules = j.rules;
+          per[t.key].errors = j.errors;
+        }
+      }
+    }
+    results.parse[input.name] = per;
+    log(`parse ${input.name}: ` + tools.map((t) => `${t.key} ${median(per[t.key].ms).toFixed(0)} ms ${(median(per[t.key].rssKb) / 1024).toFixed(0)} MiB`).join(", "));
+    // in-process: one warm process parsing the same file RUNS times
+    const j = JSON.parse(spawnSync(node, [join(here, "parse-child.mjs"), input.file, String(RUNS + 1)], { maxBuffer: 1 << 20 }).stdout);
+    results.inproc[input.name] = j.ms.slice(1); // the first run warms the JIT
+  }
+  deleteNs();
+
+  // ---- trace ----
+  for (const input of inputs) {
+    const r = spawnSync(node, [join(here, "trace-child.mjs"), input.file, input.packets, String(TRACE_MS)], { maxBuffer: 1 << 20 });
+    if (r.status !== 0) {
+      results.trace[input.name] = { error: String(r.stderr).split("\n").slice(0, 6).join("\n") };
+      log(`trace ${input.name}: failed: ${results.trace[input.name].error}`);
+      continue;
+    }
+    results.trace[input.name] = JSON.parse(String(r.stdout));
+    log(`trace ${input.name}: ${median(results.trace[input.name].fullUs).toFixed(1)} µs/packet`);
+  }
+} finally {
+  deleteNs();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+// ---- report -------------------------------------------------------------------------------
+const fmtMs = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const mib = (kb) => (kb / 1024).toFixed(0);
+const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : "–");
+const cmd = (s) => "`" + s + "`";
+const out = [];
+const sh = (c) => {
+  try {
+    return execFileSync("sh", ["-c", c], { encoding: "utf8" }).trim();
+  } catch {
+    return "?";
+  }
+};
+const mem = `${(totalmem() / 2 ** 30).toFixed(1)} GiB`;
+out.push("# Benchmarks", "");
+out.push("Written by `npm run bench` (bench/run.mjs); the numbers below are from one run, every ratio is between measurements of that run.", "");
+out.push("## Machine", "");
+out.push(`- CPUs (nproc): ${sh("nproc")} (${cpus()[0]?.model ?? "?"})`);
+out.push(`- memory: ${mem} (free at start: ${(freemem() / 2 ** 30).toFixed(1)} GiB)`);
+out.push(`- load average at the end: ${sh("cut -d' ' -f1-3 /proc/loadavg")}`);
+out.push(`- node ${process.version}, kernel ${release()}, ${sh("iptables-nft-restore --version 2>&1 | head -1")}`);
+out.push(`- date: ${new Date().toISOString()}`, "");
+out.push("## Commands", "");
+out.push(`- inputs: ${cmd("node bench/gen.mjs bench/.data")} (seeded; iptables-save canonical form, the same bytes that ${cmd("iptables-nft-save")} prints after restoring them)`);
+out.push(`- iptrace parse: ${cmd("/usr/bin/time -f %M node bench/parse-child.mjs FILE < FILE")} (node + the built dist/, reads and parses the file, nothing else)`);
+out.push(`- references: ${cmd(`ip netns exec ${NETNS} /usr/bin/time -f %M iptables-nft-restore --test < FILE`)}, the same with ${cmd("iptables-legacy-restore --test")}, in a namespace made for the run and deleted after it`);
+out.push(`- wall time is measured around each whole process (start-up included for every tool); peak memory is the process's max RSS; ${RUNS} runs each, interleaved, medians shown`);
+out.push(`- in-process: ${cmd(`node bench/parse-child.mjs FILE ${RUNS + 1}`)}, the median of runs 2..${RUNS + 1} (read + parse, warm JIT)`);
+out.push(`- trace: ${cmd(`node bench/trace-child.mjs FILE FILE.packets.json ${TRACE_MS}`)}: compileRuleset once, then ${cmd("tracePacket")} over 100 packets to real service addresses (ClusterIP:port for kube-proxy, host port on eth0 for Docker) spread over all services; median of 5 timed rounds after a warm-up`, "");
+
+out.push("## Inputs", "");
+out.push("| input | lines | bytes | rules (iptrace) |", "|---|---:|---:|---:|");
+for (const i of inputs) out.push(`| ${i.label} (${i.name}.rules) | ${i.lines.toLocaleString("en")} | ${i.bytes.toLocaleString("en")} | ${(results.parse[i.name]?.iptrace?.rules ?? 0).toLocaleString("en")} |`);
+out.push("");
+
+out.push("## Parse: time and peak memory", "");
+const hdr = ["input", ...tools.flatMap((t) => [`${t.key} ms`, `${t.key} MiB`]), "iptrace in-process ms"];
+if (tools.some((t) => t.key === "nft")) hdr.push("time iptrace/nft", "time in-process/nft", "memory iptrace/nft");
+out.push("| " + hdr.join(" | ") + " |", "|" + hdr.map((_, k) => (k === 0 ? "---" : "---:")).join("|") + "|");
+for (const i of inputs) {
+  const p = results.parse[i.name];
+  if (!p) continue;
+  const inproc = median(results.inproc[i.name]);
+  const row = [i.name, ...tools.flatMap((t) => [fmtMs(median(p[t.key].ms)), mib(median(p[t.key].rssKb))]), fmtMs(inproc)];
+  if (p.nft) row.push(ratio(median(p.iptrace.ms), median(p.nft.ms)), ratio(inproc, median(p.nft.ms)), ratio(median(p.iptrace.rssKb), median(p.nft.rssKb)));
+  out.push("| " + row.join(" | ") + " |");
+}
+out.push("");
+for (const i of inputs) {
+  const e = results.parse[i.name]?.iptrace?.errors;
+  if (e) out.push(`Note: iptrace reported ${e} error(s) on ${i.name}.rules.`);
+}
+
+out.push("## Trace: cost per packet", "");
+out.push("No verdict-only mode exists in the tracing API (`tracePacket` always records the steps), so the full trace is measured.", "");
+out.push("| input | compile ms | µs/packet (full trace) | packets/s | mean steps | verdicts of the 100 packets |", "|---|---:|---:|---:|---:|---|");
+for (const i of inputs) {
+  const t = results.trace[i.name];
+  if (!t) continue;
+  if (t.error) {
+    out.push(`| ${i.name} | – | failed | – | – | ${t.error.split("\n")[0].replace(/\|/g, "\\|")} |`);
+    continue;
+  }
+  const us = median(t.fullUs);
+  out.push(`| ${i.name} | ${fmtMs(t.compileMs)} | ${us.toFixed(1)} | ${Math.round(1e6 / us).toLocaleString("en")} | ${t.meanSteps.toFixed(1)} | ${Object.entries(t.verdicts).map(([k, v]) => `${k} ${v}`).join(", ")}; NAT applied to ${t.natted} |`);
+}
+out.push("");
+
+// ---- targets ----
+const big = `k8s-${SERVICE_COUNTS[SERVICE_COUNTS.length - 1]}`;
+const small = `k8s-${SERVICE_COUNTS[0]}`;
+const targets = [];
+const pb = results.parse[big];
+if (pb?.nft) {
+  const tr = median(pb.iptrace.ms) / median(pb.nft.ms);
+  const ti = median(results.inproc[big]) / median(pb.nft.ms);
+  const mr = median(pb.iptrace.rssKb) / median(pb.nft.rssKb);
+  targets.push(`- parse time at ${big} ≤ 0.5 × iptables-nft-restore --test: whole process ${tr.toFixed(2)} × (${tr <= 0.5 ? "met" : "missed"}); in-process parse ${ti.toFixed(2)} × (${ti <= 0.5 ? "met" : "missed"})`);
+  targets.push(`- peak memory at ${big} ≤ iptables-nft-restore --test's: ${mr.toFixed(2)} × (${mr <= 1 ? "met" : "missed"})`);
+}
+const ts = results.trace[small];
+const tb = results.trace[big];
+if (ts?.fullUs && tb?.fullUs) {
+  const r = median(tb.fullUs) / median(ts.fullUs);
+  targets.push(`- per-packet trace cost at ${big} ≤ 3 × the cost at ${small}: ${r.toFixed(2)} × (${r <= 3 ? "met" : "missed"})`);
+}
+out.push("## Targets", "", ...targets, "");
+out.push(`Total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s.`, "");
+
+const text = out.join("\n");
+process.stdout.write(text);
+if (!process.env.BENCH_NO_DOC) {
+  const existing = existsSync(join(root, "docs/benchmarks.md")) ? readFileSync(join(root, "docs/benchmarks.md"), "utf8") : "";
+  // keep a hand-written analysis section (after the marker) across runs
+  const marker = "<!-- analysis: kept across runs -->";
+  const kept = existing.includes(marker) ? existing.slice(existing.indexOf(marker)) : "";
+  writeFileSync(join(root, "docs/benchmarks.md"), text + (kept ? "\n" + kept : ""));
+}
