@@ -110,7 +110,9 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
 }
 
 /** Where the packet ends up, in words. */
-function ending(t: Pick<Outcome, "verdict" | "path" | "in" | "out" | "steps" | "unsupported" | "packet">, source: string): string {
+function ending(t: Pick<Outcome, "verdict" | "path" | "in" | "out" | "steps" | "unsupported" | "packet"> & { reason?: string }, source: string): string {
+  // no rule decided: the routing decision, forwarding or the bridge did
+  if (t.reason !== undefined && t.verdict !== "ACCEPT" && t.verdict !== "UNSUPPORTED") return `${t.verdict === "DROP" ? "dropped" : t.verdict.toLowerCase()}: ${t.reason}`;
   const decisive = [...t.steps].reverse().find((s) => s.kind !== "return" && (s.verdict === "DROP" || s.verdict === "QUEUE"));
   const by = decisive
     ? decisive.kind === "policy"
