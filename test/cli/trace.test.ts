@@ -2,7 +2,8 @@
  * The trace command as a user runs it: the brief's Docker example, every input route (file,
  * pipe, batch, host files, ipsets), every exit status, and the error forms.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseRuleset } from "../../src/parse/index.js";
@@ -133,6 +134,27 @@ describe("exit status", () => {
     const r = iptrace(BRIEF);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/standard input is empty/);
+  });
+});
+
+describe("--live", () => {
+  // a stand-in iptables-save on PATH: the test never reads this machine's rules
+  const bin = mkdtempSync(join(tmpdir(), "iptrace-live-"));
+  const dump = join(ROOT, DOCKER);
+  writeFileSync(join(bin, "iptables-save"), `#!/bin/sh\ncat '${dump}'\n`);
+  writeFileSync(join(bin, "ip6tables-save"), "#!/bin/sh\necho 'ip6tables-save: Permission denied (you must be root)' >&2\nexit 1\n");
+  chmodSync(join(bin, "iptables-save"), 0o755);
+  chmodSync(join(bin, "ip6tables-save"), 0o755);
+  const PATH = `${bin}:${process.env.PATH ?? ""}`;
+  it("runs iptables-save for an IPv4 packet and names it in file:line references", () => {
+    const r = iptrace(["--live", ...BRIEF], { env: { PATH } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("iptables-save:29  -A POSTROUTING");
+  });
+  it("runs ip6tables-save for an IPv6 packet; its failure is one line, exit 2", () => {
+    const r = iptrace(["--live", "--src", "2001:db8::2", "--dst", "2001:db8:1::10"], { env: { PATH } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("iptrace: --live: ip6tables-save failed: ip6tables-save: Permission denied (you must be root) (run as root: sudo iptrace --live …)\n");
   });
 });
 
