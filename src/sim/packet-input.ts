@@ -322,11 +322,15 @@ export function tracePacketOf(p: PacketState): TracePacket {
   };
 }
 
+/** The name iptrace gives a bridge port it does not know: no real interface can have it (it holds spaces). */
+export const UNKNOWN_PORT = "<unknown port>";
+
 /** Where a non-local packet arrives: the given `in` (a bridge port counts as its bridge), or the route back to its source. */
 export function arrival(pp: ParsedPacket, host: CompiledHost): { inIface: string; physIn: string; note?: string } {
   if (pp.in !== undefined) {
     const bridge = host.bridgeOf(pp.in);
     if (bridge !== undefined) return { inIface: bridge, physIn: pp.in };
+    if (host.isBridge(pp.in)) return { inIface: pp.in, physIn: UNKNOWN_PORT, note: `in: ${pp.in} is a bridge; the port the packet came in on is not known (--physdev-in matches no name)` };
     return { inIface: pp.in, physIn: "" };
   }
   const a = host.arrivalInterface(pp.family, pp.src!);
@@ -335,7 +339,7 @@ export function arrival(pp: ParsedPacket, host: CompiledHost): { inIface: string
   }
   return {
     inIface: a.iface,
-    physIn: a.port ?? "",
-    note: `in: ${a.iface} (the route back to ${formatIp(pp.src!, pp.family)})${host.isBridge(a.iface) ? "; bridge port unknown" : ""}`,
+    physIn: a.port ?? (host.isBridge(a.iface) ? UNKNOWN_PORT : ""),
+    note: `in: ${a.iface} (the route back to ${formatIp(pp.src!, pp.family)})${host.isBridge(a.iface) ? "; the bridge port is not known (--physdev-in matches no name)" : ""}`,
   };
 }

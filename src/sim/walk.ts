@@ -14,7 +14,7 @@ import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
 import type { CompiledChain, CompiledRule, CompiledTables } from "./compile.js";
 import { nextCandidate } from "./index-runs.js";
 import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
-import { arrival, newPacketState, type ParsedPacket } from "./packet-input.js";
+import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
 import type { NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported } from "./trace.js";
 
 /** iptables-nft's jump stack (NFT_JUMP_STACK_SIZE): deeper rulesets are refused at load time. */
@@ -513,6 +513,14 @@ export class Walker implements WalkContext {
     return "ACCEPT";
   }
 
+  /** The port a bridged frame leaves by: the bridge's only other port when there is one, else unknown. */
+  private bridgePortTo(bridge: string, inPort: string): string {
+    const ports = this.host.host.interfaces.filter((i) => i.master === bridge && i.name !== inPort).map((i) => i.name);
+    if (ports.length === 1) return ports[0];
+    this.assume(`out: the port of ${bridge} that leads to ${formatIp(this.p.dst, this.p.family)} is not known (--physdev-out matches no name; --physdev-is-bridged matches)`);
+    return UNKNOWN_PORT;
+  }
+
   private routeOf(dst: IpValue): Route | undefined {
     return this.host.routeLookup(this.p.family, dst, this.p.mark);
   }
@@ -606,7 +614,10 @@ export class Walker implements WalkContext {
       this.reason = `bridged on ${a.inIface} without bridge netfilter (net.bridge.bridge-nf-call-iptables=0): iptables never sees it`;
       return finish("ACCEPT");
     }
-    if (bridged) p.bridged = true;
+    // br_netfilter keeps the bridge ports (nf_bridge_info) of every packet that came in through a
+    // bridge port, routed or bridged: -m physdev sees it; --physdev-out only for bridged ones
+    p.bridged = fromBridge && this.host.host.bridgeNetfilter;
+    if (!p.bridged) p.physIn = "";
     path = "forward";
     const dst0 = p.dst;
     end = this.runHook("PREROUTING", ["raw", "conntrack", "mangle", "nat"]);
@@ -616,7 +627,6 @@ export class Walker implements WalkContext {
     // it leads back out of the same bridge, the frame is bridged to the new destination
     if (fromBridge && p.dst !== dst0) {
       bridged = sameBridge(p.dst);
-      p.bridged = bridged;
       if (bridged && p.dst === p.src) {
         // the bridge never sends a frame back out of the port it came in on (hairpin mode off)
         this.assume(`bridge ports of ${a.inIface}: hairpin mode assumed off (Docker turns it on only with --userland-proxy=false)`);
@@ -626,6 +636,7 @@ export class Walker implements WalkContext {
     }
     if (bridged) {
       p.outIface = a.inIface;
+      p.physOut = this.bridgePortTo(a.inIface, p.physIn);
       outIface = p.outIface;
     } else {
       const route = this.routeOf(p.dst);
