@@ -50,6 +50,10 @@ interface Endpoint {
   readonly v4: string;
   readonly v6: string;
 }
+/** A destination of one family only (the other is empty and never chosen). */
+const LOOPBACK = { v4: "127.0.0.1", v6: "::1" };
+/** The br-dummy subnet's broadcast address: the bridge floods it to d2 and up to the router. */
+const DUMMY_BROADCAST = { v4: "192.168.0.255", v6: "" };
 const D1 = { v4: "192.168.0.2", v6: "fd49:efd7:54aa::1" };
 const D2 = { v4: "192.168.0.3", v6: "fd49:efd7:54aa::3" };
 const D3 = { v4: "172.17.0.2", v6: "fd00:17::2" };
@@ -75,7 +79,7 @@ const ORIGINS: readonly OriginChoice[] = [
   {
     origin: { kind: "container", namespace: "ipt-d1" },
     sources: [D1],
-    destinations: [D2, D3, GW_DUMMY, GW_DOCKER, UPLINK, INET_HOST, INET_UPLINK, INET_NOBODY, DOCKER_NOBODY],
+    destinations: [D2, D3, GW_DUMMY, GW_DOCKER, UPLINK, INET_HOST, INET_UPLINK, INET_NOBODY, DOCKER_NOBODY, DUMMY_BROADCAST],
   },
   {
     origin: { kind: "container", namespace: "ipt-d2" },
@@ -95,7 +99,7 @@ const ORIGINS: readonly OriginChoice[] = [
   {
     origin: { kind: "router" },
     sources: [UPLINK, GW_DUMMY, GW_DOCKER],
-    destinations: [D1, D2, D3, INET_HOST, INET_UPLINK, INET_NOBODY, UPLINK, GW_DUMMY, GW_DOCKER, DUMMY_NOBODY],
+    destinations: [D1, D2, D3, INET_HOST, INET_UPLINK, INET_NOBODY, UPLINK, GW_DUMMY, GW_DOCKER, DUMMY_NOBODY, LOOPBACK, DUMMY_BROADCAST],
   },
 ];
 
@@ -352,7 +356,7 @@ function reorderComment(rule: string): string {
 function packetFor(r: Rand, family: Family): PacketSpec {
   const choice = r.pick(ORIGINS);
   const src = addr(family, r.pick(choice.sources));
-  const dst = addr(family, r.pick(choice.destinations.filter((d) => addr(family, d) !== src)));
+  const dst = addr(family, r.pick(choice.destinations.filter((d) => addr(family, d) !== src && addr(family, d) !== "")));
   const proto = r.pick(["tcp", "tcp", "udp", "icmp"] as const);
   const base = { family, origin: choice.origin, src, dst, proto };
   if (proto === "icmp") {
