@@ -107,6 +107,8 @@ export class Walker implements WalkContext {
   private reply = false;
   private untracked = false;
   private reason: string | undefined;
+  /** What happened to the other copies of a broadcast (flooded by a bridge, looped back). */
+  private readonly copies: string[] = [];
 
   constructor(
     private readonly ct: CompiledTables,
@@ -539,7 +541,9 @@ export class Walker implements WalkContext {
       return {
         verdict,
         ...(this.stopped !== undefined && e === "STOP" ? { unsupported: this.stopped } : {}),
-        ...(this.reason !== undefined ? { reason: this.reason } : {}),
+        ...(this.reason !== undefined || this.copies.length
+          ? { reason: [...(this.reason !== undefined ? [this.reason] : []), ...(this.copies.length ? [`broadcast: the verdict is this packet's; ${this.copies.join("; ")}`] : [])].join("; ") }
+          : {}),
         path,
         ...(inIface ? { in: inIface } : {}),
         ...(outIface ? { out: outIface } : {}),
@@ -582,6 +586,23 @@ export class Walker implements WalkContext {
         p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
       }
       outIface = p.outIface;
+      if (route.type === "broadcast" || route.type === "multicast") {
+        // ip_mc_output: a clone is looped back to this host first (POSTROUTING, then in again on
+        // the same device through PREROUTING and INPUT), then the original goes out
+        const saved = { ...p };
+        const clone = this.runHook("POSTROUTING", ["mangle", "nat"]);
+        if (clone === "STOP") return finish(clone);
+        if (clone === "ACCEPT") {
+          p.inIface = p.outIface;
+          p.outIface = "";
+          p.local = false;
+          let back = this.runHook("PREROUTING", ["raw", "mangle", "nat"]);
+          if (back === "ACCEPT") back = this.runHook("INPUT", ["mangle", "filter", "security", "nat"]);
+          if (back === "STOP") return finish(back);
+          this.copies.push(`the copy looped back to this host (in ${saved.outIface}): ${back}`);
+        } else this.copies.push(`the copy looped back to this host: ${clone} in POSTROUTING`);
+        Object.assign(p, saved);
+      }
       end = this.runHook("POSTROUTING", ["mangle", "nat"]);
       if (end !== "ACCEPT") return finish(end);
       if (route.type !== "local") return finish("ACCEPT");
@@ -646,6 +667,23 @@ export class Walker implements WalkContext {
       }
       if (route.type === "local" || route.type === "broadcast" || route.type === "multicast" || (fam === 6 && route.type === "anycast")) {
         path = "input";
+        if ((route.type === "broadcast" || route.type === "multicast") && p.bridged) {
+          // the bridge floods a link-layer broadcast to its other ports (bridged: FORWARD and
+          // POSTROUTING with -i br -o br) before passing it up to this host
+          const saved = { ...p };
+          const ports = this.host.host.interfaces.filter((i) => i.master === a.inIface && i.name !== p.physIn).map((i) => i.name);
+          const n = p.physIn === UNKNOWN_PORT ? ports.length - 1 : ports.length;
+          for (let k = 0; k < n; k++) {
+            Object.assign(p, saved);
+            p.outIface = a.inIface;
+            p.physOut = p.physIn === UNKNOWN_PORT ? UNKNOWN_PORT : ports[k];
+            let copy = this.runHook("FORWARD", ["mangle", "filter", "security"]);
+            if (copy === "ACCEPT") copy = this.runHook("POSTROUTING", ["mangle", "nat"]);
+            if (copy === "STOP") return finish(copy);
+            this.copies.push(`the copy flooded to bridge port ${p.physOut}: ${copy}`);
+          }
+          Object.assign(p, saved);
+        }
         p.outIface = "";
         end = this.runHook("INPUT", ["mangle", "filter", "security", "nat"]);
         return finish(end);
