@@ -19,6 +19,9 @@ import type { NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported
 
 /** iptables-nft's jump stack (NFT_JUMP_STACK_SIZE): deeper rulesets are refused at load time. */
 export const MAX_JUMP_DEPTH = 16;
+/** The return points of the chain being walked (one walk at a time: walks are synchronous and never nest). */
+const STACK_CHAINS: CompiledChain[] = new Array<CompiledChain>(MAX_JUMP_DEPTH);
+const STACK_POS = new Int32Array(MAX_JUMP_DEPTH);
 /** Loop guard for goto cycles (refused at load time by the kernel, so never met in a loaded ruleset). */
 const MAX_CHAIN_ENTRIES = 100_000;
 
@@ -246,6 +249,14 @@ export class Walker implements WalkContext {
     });
   }
 
+  /** The builtin chain's policy ends the table. */
+  private policy(base: CompiledChain): TableEnd {
+    this.chainName = base.name;
+    const v = base.policy ?? "ACCEPT";
+    this.step("policy", v);
+    return v;
+  }
+
   /** Walks one builtin chain of one table (ipt_do_table): what the table decided. */
   private walkTable(hook: Hook, tableName: TableName): TableEnd {
     const table = this.ct.tables[tableName];
@@ -256,17 +267,12 @@ export class Walker implements WalkContext {
     this.table = tableName;
     p.hook = hook;
     p.table = tableName;
-    const stack: { chain: CompiledChain; pos: number }[] = [];
+    // return points in preallocated arrays (walks never nest): no allocation per jump
+    let sp = 0;
     let chain = base;
     let pos = 0;
     let entries = 0;
     this.chainName = chain.name;
-    const policy = (): TableEnd => {
-      this.chainName = base.name;
-      const v = base.policy ?? "ACCEPT";
-      this.step("policy", v);
-      return v;
-    };
     for (;;) {
       // next rule that could match: linear, or through the run's index
       const rules = chain.rules;
@@ -278,13 +284,13 @@ export class Walker implements WalkContext {
         }
       }
       if (pos >= rules.length) {
-        if (chain.builtin) return policy();
+        if (chain.builtin) return this.policy(base);
         // kernel: falling off a user chain prints nothing; iptrace keeps the event as a `return` step
         this.step("return", "RETURN");
-        const f = stack.pop();
-        if (f === undefined) return policy(); // reached by -g from the builtin chain
-        chain = f.chain;
-        pos = f.pos;
+        if (sp === 0) return this.policy(base); // reached by -g from the builtin chain
+        sp--;
+        chain = STACK_CHAINS[sp];
+        pos = STACK_POS[sp];
         this.chainName = chain.name;
         continue;
       }
@@ -310,11 +316,13 @@ export class Walker implements WalkContext {
             return "STOP";
           }
           if (!a.goto) {
-            if (stack.length >= MAX_JUMP_DEPTH - 1) {
+            if (sp >= MAX_JUMP_DEPTH - 1) {
               this.stopped = this.where(`jump to ${a.chain.name} goes deeper than ${MAX_JUMP_DEPTH} chains (iptables-nft refuses to load such a ruleset)`, rule);
               return "STOP";
             }
-            stack.push({ chain, pos: pos + 1 });
+            STACK_CHAINS[sp] = chain;
+            STACK_POS[sp] = pos + 1;
+            sp++;
           }
           chain = a.chain;
           pos = 0;
@@ -339,10 +347,10 @@ export class Walker implements WalkContext {
           continue;
         case "RETURN": {
           this.step("rule", "RETURN", rule);
-          const f = stack.pop();
-          if (f === undefined) return policy(); // RETURN in (or gone to from) a builtin chain: its policy
-          chain = f.chain;
-          pos = f.pos;
+          if (sp === 0) return this.policy(base); // RETURN in (or gone to from) a builtin chain: its policy
+          sp--;
+          chain = STACK_CHAINS[sp];
+          pos = STACK_POS[sp];
           this.chainName = chain.name;
           continue;
         }
