@@ -9,9 +9,9 @@ import type { Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
 
 /**
- * Targets that end the chain for every packet they see. A `-j CHAIN` may return and non-terminating
- * targets continue; NAT targets end only the nat chain they stand in, which is still certain, but
- * the brief keeps this list to the verdicts whose effect never depends on the packet.
+ * Targets that end the chain for every packet they see, whatever the host. A `-j CHAIN` may
+ * return; non-terminating targets continue; NAT targets can fail at walk time (MASQUERADE on an
+ * interface without an address), so they are left out rather than guessed.
  */
 const ENDS_CHAIN = new Set(["ACCEPT", "DROP", "REJECT", "RETURN"]);
 

@@ -102,6 +102,8 @@ async function runCheck(cmd: Extract<Command, { kind: "check" }>, io: CliIo, err
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const err = makeStyle(wantColour(io.stderr.isTTY, io.env));
   try {
+    // `iptrace` alone at a terminal: say how to start, not which flag is missing
+    if (argv.length === 0 && io.stdinIsTTY) throw new CliError(NO_INPUT);
     const cmd = readArgs(argv);
     switch (cmd.kind) {
       case "help":

@@ -130,6 +130,18 @@ describe("exit status", () => {
     expect(err).toContain("sudo iptables-save | iptrace");
     expect(err).toContain("iptrace -f rules.txt");
   });
+  it("2 with the same message for iptrace alone at a terminal", async () => {
+    let err = "";
+    const status = await run([], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (err += s) },
+      stdinIsTTY: true,
+      readStdin: () => Promise.reject(new Error("must not read a terminal")),
+      env: {},
+    });
+    expect(status).toBe(2);
+    expect(err).toMatch(/^iptrace needs a ruleset/);
+  });
   it("2 for an empty standard input", () => {
     const r = iptrace(BRIEF);
     expect(r.status).toBe(2);
