@@ -35,15 +35,22 @@ function assertUnreachable(x: never): never {
   throw new Error(`unexpected verdict ${String(x)}`);
 }
 
+/** How a file is named in messages: standard input is `<stdin>`. */
+function shown(file: string): string {
+  return file === "-" ? "<stdin>" : file;
+}
+
 function looksLikeJson(text: string): boolean {
   return /^\s*[[{]/.test(text);
 }
 
 function hostErrorText(e: HostError, file: string, text: string, err: Style): string {
   if (e.line !== undefined) {
-    return [`${err.bold(`${file}:${e.line}:${e.column ?? 1}`)}: ${err.red("error")}: ${e.message}`, ...showLine(text, e.line, e.column ?? 1, err)].join("\n");
+    // the reader's message repeats the place and the line; keep only what went wrong
+    const what = e.message.split("\n")[0].replace(/^[a-z -]+, line [0-9]+, column [0-9]+: /, "");
+    return [`${err.bold(`${file}:${e.line}:${e.column ?? 1}`)}: ${err.red("error")}: ${what}`, ...showLine(text, e.line, e.column ?? 1, err)].join("\n");
   }
-  return `iptrace: ${file}: ${e.message}`;
+  return `${file}: ${e.message}`;
 }
 
 /** Reads --host, or --ip-addr/--ip-route (JSON or text); undefined when none is given. */
@@ -52,7 +59,7 @@ async function readHost(opts: TraceOptions, family: 4 | 6, io: CliIo, err: Style
     if (opts.ipAddr !== undefined || opts.ipRoute !== undefined) throw new CliError("give the host with --host or with --ip-addr/--ip-route, not both");
     const text = await readInput(opts.host, io, "host file");
     const h = hostFromJson(text);
-    if (isHostError(h)) throw new CliError(hostErrorText(h, opts.host, text, err));
+    if (isHostError(h)) throw new CliError(hostErrorText(h, shown(opts.host), text, err));
     return h;
   }
   if (opts.ipAddr === undefined && opts.ipRoute === undefined) return undefined;
@@ -71,7 +78,7 @@ async function readHost(opts: TraceOptions, family: 4 | 6, io: CliIo, err: Style
   if (isHostError(h)) {
     // say which file the error is in: an error that names a route came from the route file
     const inRoute = /route/.test(h.message) && route !== undefined;
-    const file = inRoute ? opts.ipRoute! : (opts.ipAddr ?? opts.ipRoute!);
+    const file = shown(inRoute ? opts.ipRoute! : (opts.ipAddr ?? opts.ipRoute!));
     throw new CliError(hostErrorText(h, file, (inRoute ? route : addr ?? route) ?? "", err));
   }
   return h;
@@ -80,10 +87,10 @@ async function readHost(opts: TraceOptions, family: 4 | 6, io: CliIo, err: Style
 async function readIpsets(file: string | undefined, io: CliIo, err: Style): Promise<IpsetMap | undefined> {
   if (file === undefined) return undefined;
   const text = await readInput(file, io, "ipsets file");
-  const { sets, issues } = parseIpsetSave(text, { source: file });
+  const { sets, issues } = parseIpsetSave(text, { source: shown(file) });
   const errors = issues.filter((i) => i.severity === "error");
-  if (errors.length > 0) throw new CliError(`${formatIssues(errors, text, err, file)}\n${errors.length} error${errors.length > 1 ? "s" : ""} in ${file}; nothing was traced`);
-  for (const w of issues) io.stderr.write(`iptrace: ${file}:${w.line}:${w.column}: warning: ${w.message}\n`);
+  if (errors.length > 0) throw new CliError(`${formatIssues(errors, text, err, shown(file))}\n${errors.length} error${errors.length > 1 ? "s" : ""} in ${shown(file)}; nothing was traced`);
+  for (const w of issues) io.stderr.write(`iptrace: ${shown(file)}:${w.line}:${w.column}: warning: ${w.message}\n`);
   return sets;
 }
 

@@ -227,6 +227,15 @@ describe("host, ipsets and packet options", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
+  it("host file errors name the file, line and column (text) or the JSON path (--host)", () => {
+    const route = "default via 10.0.3.1 dev enp0s8\n172.17.0.0/16 dev docker0 src 172.17.0.300\n";
+    const r = iptrace(["-f", DOCKER, ...BRIEF, "--ip-addr", "fixtures/seed/ip-addr.txt", "--ip-route", "-"], { stdin: route });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('<stdin>:2:31: error: "172.17.0.300" is not an IPv4 address\n    2 | 172.17.0.0/16 dev docker0 src 172.17.0.300\n      |                               ^\n');
+    const h = iptrace(["-f", DOCKER, ...BRIEF, "--host", "-"], { stdin: '{"interfaces": 3}' });
+    expect(h.status).toBe(2);
+    expect(h.stderr).toBe("iptrace: <stdin>: $.interfaces: expected an array, got the number 3\n");
+  }, 120_000);
   it("--ipsets feeds the set match", () => {
     const base = ["-f", "fixtures/cli/set.rules", "--ipsets", "fixtures/cli/ipsets.save", "--src", "192.0.2.1", "-p", "udp", "--dport", "53"];
     expect(iptrace([...base, "--dst", "203.0.113.5"]).status).toBe(1);
@@ -235,7 +244,7 @@ describe("host, ipsets and packet options", () => {
   it("--ipsets errors name the file, line and column", () => {
     const r = iptrace(["-f", "fixtures/cli/set.rules", "--ipsets", "-", "--src", "192.0.2.1", "--dst", "203.0.113.5"], { stdin: "create s hash:ip\nadd s 300.1.1.1\n" });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^-:2:7: error: /m);
+    expect(r.stderr).toMatch(/^<stdin>:2:7: error: /m);
   });
   it("--local takes the OUTPUT path", () => {
     const r = iptrace(["-f", PUBLISHED, "--local", "--dst", "203.0.113.10", "-p", "tcp", "--dport", "443", "--json"]);
