@@ -25,4 +25,15 @@ describe("README", () => {
     }
     expect(r.stdout, "README.md's pasted output is stale: run UPDATE_GOLDEN=1 npx vitest run test/cli/readme.test.ts").toBe(shown![2]);
   });
+
+  it("shows only real output lines in the excerpts under its other examples", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const examples = [...readme.matchAll(/```sh\n(npx iptrace [^\n]*)\n```\n```\n([\s\S]*?)```/g)];
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const [, cmd, excerpt] of examples) {
+      const real = iptrace(cmd.split(" ").slice(2)).stdout.split("\n");
+      const shown = excerpt.split("\n").filter((l) => l.trim() !== "" && l.trim() !== "...");
+      expect({ cmd, missing: shown.filter((l) => !real.includes(l)) }).toEqual({ cmd, missing: [] });
+    }
+  }, 120_000);
 });
