@@ -124,12 +124,38 @@ const PROTO_MATCH: ReadonlyMap<number, string> = new Map([
   [135, "mh"],
 ]);
 
+/** Lookups by (family, name), remembered: the registries are fixed once loaded (reset if one grows). */
+const matchCache: [Map<string, MatchExtension<{ module: string }> | null>, Map<string, MatchExtension<{ module: string }> | null>] = [new Map(), new Map()];
+const targetCache: [Map<string, TargetExtension<{ name: string }> | null>, Map<string, TargetExtension<{ name: string }> | null>] = [new Map(), new Map()];
+let cachedRegistrySize = -1;
+
+function checkRegistries(): void {
+  const size = MATCHES.length * 65536 + TARGETS.length;
+  if (size === cachedRegistrySize) return;
+  cachedRegistrySize = size;
+  for (const m of [...matchCache, ...targetCache]) m.clear();
+}
+
 function findMatch(name: string, family: Family): MatchExtension<{ module: string }> | undefined {
-  return MATCHES.find((m) => (m.name === name || m.aliases?.includes(name)) && (m.family === undefined || m.family === family));
+  checkRegistries();
+  const cache = matchCache[family === 4 ? 0 : 1];
+  let found = cache.get(name);
+  if (found === undefined) {
+    found = MATCHES.find((m) => (m.name === name || m.aliases?.includes(name)) && (m.family === undefined || m.family === family)) ?? null;
+    cache.set(name, found);
+  }
+  return found ?? undefined;
 }
 
 function findTarget(name: string, family: Family): TargetExtension<{ name: string }> | undefined {
-  return TARGETS.find((t) => (t.name === name || t.aliases?.includes(name)) && (t.family === undefined || t.family === family));
+  checkRegistries();
+  const cache = targetCache[family === 4 ? 0 : 1];
+  let found = cache.get(name);
+  if (found === undefined) {
+    found = TARGETS.find((t) => (t.name === name || t.aliases?.includes(name)) && (t.family === undefined || t.family === family)) ?? null;
+    cache.set(name, found);
+  }
+  return found ?? undefined;
 }
 
 /** An extension loaded on this line, collecting its option uses. */
@@ -151,6 +177,40 @@ interface Resolved {
 
 /** getopt_long's lookup: an exact name, else a unique prefix, over base options and the loaded modules (newest first). */
 function resolveLong(name: string, loaded: readonly Loaded[]): Resolved | "ambiguous" | undefined {
+  // an exact name: the base options come first, then the modules newest first (a Map per module)
+  const base = BASE_EXACT.get(name);
+  if (base) return base;
+  for (let k = loaded.length - 1; k >= 0; k--) {
+    const l = loaded[k];
+    if (!l.ext) continue;
+    const spec = optionsByName(l.ext).get(name);
+    if (spec) return { owner: l, spec };
+  }
+  return resolvePrefix(name, loaded);
+}
+
+/** Resolved forms of the base options by exact name (the first of a name wins, as in the table). */
+const BASE_EXACT: ReadonlyMap<string, Resolved> = (() => {
+  const m = new Map<string, Resolved>();
+  for (const b of BASE_OPTIONS) if (!m.has(b.name)) m.set(b.name, { base: b });
+  return m;
+})();
+
+const optionMaps = new WeakMap<readonly OptionSpec[], Map<string, OptionSpec>>();
+
+/** A module's options by exact name (the first of a name wins), built once per module. */
+function optionsByName(ext: { readonly options: readonly OptionSpec[] }): Map<string, OptionSpec> {
+  let m = optionMaps.get(ext.options);
+  if (!m) {
+    m = new Map();
+    for (const spec of ext.options) if (!m.has(spec.name)) m.set(spec.name, spec);
+    optionMaps.set(ext.options, m);
+  }
+  return m;
+}
+
+/** No exact name: a unique prefix (getopt_long's abbreviations), over the whole option table. */
+function resolvePrefix(name: string, loaded: readonly Loaded[]): Resolved | "ambiguous" | undefined {
   const table: Resolved[] = BASE_OPTIONS.map((b) => ({ base: b }));
   for (let k = loaded.length - 1; k >= 0; k--) {
     const l = loaded[k];
