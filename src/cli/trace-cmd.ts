@@ -182,9 +182,8 @@ export async function runTrace(opts: TraceOptions, io: CliIo, err: Style): Promi
   }
   if (bad.length > 0) throw new CliError(`${bad.slice(0, 20).map((b) => `iptrace: ${b}`).join("\n")}${bad.length > 20 ? `\n… and ${bad.length - 20} more` : ""}\n${bad.length} bad packet${bad.length > 1 ? "s" : ""} in ${batchSource}; nothing was traced`);
   traces.forEach((t, k) => io.stdout.write(opts.json ? `${toJson(t)}\n` : renderBatchLine(batch![k].line, t, input.source, out)));
-  const statuses = traces.map((t) => exitFor(t.verdict));
   // the batch's status: the worst of its packets (undecided over dropped over accepted)
-  return statuses.length === 0 ? EXIT.accepted : Math.max(...statuses);
+  return traces.reduce((worst, t) => Math.max(worst, exitFor(t.verdict)), EXIT.accepted as number);
 }
 
 /**
