@@ -46,6 +46,22 @@ export function inRange(r: Negatable<NumRange> | undefined, port: number): boole
   return (port >= r.value.min && port <= r.value.max) !== r.invert;
 }
 
+/**
+ * The port test of a tcp/udp match as iptables-nft loads it. iptables-nft 1.8.9 turns
+ * `! --sport A ! --dport B` (both single ports, both negated) into ONE 4-byte compare of
+ * sport.dport against A.B (nft --debug=netlink: `payload load 4b @ th+0; cmp neq`), so the rule
+ * matches unless BOTH ports are equal; found by the kernel differential tests. Ranges, or one
+ * negation, stay two separate tests.
+ */
+export function portsTest(sport: Negatable<NumRange> | undefined, dport: Negatable<NumRange> | undefined): (sp: number, dp: number) => boolean {
+  if (sport && dport && sport.invert && dport.invert && sport.value.min === sport.value.max && dport.value.min === dport.value.max) {
+    const a = sport.value.min;
+    const b = dport.value.min;
+    return (sp, dp) => !(sp === a && dp === b);
+  }
+  return (sp, dp) => inRange(sport, sp) && inRange(dport, dp);
+}
+
 /** Prints `[! ]--NAME RANGE` unless the range is every port and not inverted (as iptables-save omits it). */
 export function printPorts(name: string, r: Negatable<NumRange> | undefined): string | undefined {
   if (!r) return undefined;
@@ -118,14 +134,14 @@ export const tcp: MatchExtension<TcpMatch> = {
   compile(m) {
     if (m.option) return { kind: "unsupported", reason: "tcp --tcp-option (the packet's TCP options are not modelled)" };
     const { sport, dport, flags } = m;
+    const ports = portsTest(sport, dport);
     return {
       kind: "test",
       // kernel: tcp_mt drops non-first fragments (offset != 0) without matching
       test: (p) =>
         p.proto === Proto.TCP &&
         !p.fragment &&
-        inRange(sport, p.sport) &&
-        inRange(dport, p.dport) &&
+        ports(p.sport, p.dport) &&
         (!flags || ((p.tcpFlags & flags.value.mask) === flags.value.comp) !== flags.invert),
     };
   },

@@ -3,7 +3,7 @@ import type { Negatable } from "../../model/rule.js";
 import { Proto } from "../../sim/packet.js";
 import { portRangeOption, type NumRange } from "../common.js";
 import type { MatchExtension } from "../types.js";
-import { inRange, printPorts } from "./tcp.js";
+import { portsTest, printPorts } from "./tcp.js";
 
 /** The typed `-m udp` match. */
 export interface UdpMatch {
@@ -37,7 +37,7 @@ export const udp: MatchExtension<UdpMatch> = {
     return [printPorts("sport", m.sport), printPorts("dport", m.dport)].filter((x) => x !== undefined).join(" ");
   },
   compile(m) {
-    const { sport, dport } = m;
-    return { kind: "test", test: (p) => p.proto === Proto.UDP && !p.fragment && inRange(sport, p.sport) && inRange(dport, p.dport) };
+    const ports = portsTest(m.sport, m.dport);
+    return { kind: "test", test: (p) => p.proto === Proto.UDP && !p.fragment && ports(p.sport, p.dport) };
   },
 };
