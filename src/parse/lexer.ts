@@ -4,6 +4,7 @@
  */
 import { Lexer, type IToken } from "chevrotain";
 import { allTokens, LineParser, type LineSyntax } from "../../grammar/index.js";
+import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens.js";
 
 /** Built once at module load, as chevrotain advises. */
 export const lexer = new Lexer(allTokens, {
@@ -64,7 +65,7 @@ function visitBlock(block: string, firstLine: number, visit: (l: LexedLine) => v
   while (i <= tokens.length) {
     // one line: tokens up to the next Newline
     let j = i;
-    while (j < tokens.length && tokens[j].tokenType.name !== "Newline") j++;
+    while (j < tokens.length && tokens[j].tokenType !== Newline) j++;
     if (j > i) {
       const line = (tokens[i].startLine ?? 1) + firstLine - 1;
       const bad = badLines.get(line);
@@ -72,13 +73,29 @@ function visitBlock(block: string, firstLine: number, visit: (l: LexedLine) => v
         badLines.delete(line);
         visit({ ok: false, line, column: bad.column, message: bad.message });
       } else {
-        visit(parseLine(tokens.slice(i, j), line, firstLine));
+        const lineTokens = tokens.slice(i, j);
+        visit(isPlainRule(lineTokens) ? { ok: true, line, syntax: { kind: "rule", counters: undefined, words: lineTokens } } : parseLine(lineTokens, line, firstLine));
       }
     }
     i = j + 1;
   }
   // a line made only of bad characters has no tokens at all
   for (const [line, bad] of badLines) visit({ ok: false, line, column: bad.column, message: bad.message });
+}
+
+/**
+ * A line that starts with a word and holds only words, quoted words and counters: the grammar's
+ * ruleLine without leading counters, the only alternative such a line can take. Its shape is
+ * known without running the parser (most lines of a big dump are such rule lines).
+ */
+function isPlainRule(tokens: readonly IToken[]): boolean {
+  const first = tokens[0].tokenType;
+  if (first !== Word && first !== Quoted && first !== OpenQuote) return false;
+  for (let k = 1; k < tokens.length; k++) {
+    const t = tokens[k].tokenType;
+    if (t !== Word && t !== Quoted && t !== OpenQuote && t !== Counters) return false;
+  }
+  return true;
 }
 
 function parseLine(tokens: IToken[], line: number, firstLine: number): LexedLine {
