@@ -6,7 +6,7 @@
 //   - trace: per-packet cost of tracePacket on every ruleset, packets to real service addresses;
 // prints the tables and writes docs/benchmarks.md.
 //
-// Environment: BENCH_RUNS (default 5), BENCH_TRACE_MS (per ruleset, default 3000),
+// Environment: BENCH_RUNS (default 3), BENCH_TRACE_MS (per ruleset, default 3000),
 // BENCH_NO_DOC=1 (do not write docs/benchmarks.md).
 import { spawnSync, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import { GENERATOR_VERSION, SERVICE_COUNTS, DOCKER_NETWORKS, writeInputs } from 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const dataDir = join(here, ".data");
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TRACE_MS = Number(process.env.BENCH_TRACE_MS ?? 3000);
 const NETNS = "ipt-bench";
 const started = performance.now();
