@@ -28,6 +28,11 @@ export interface TraceOptions {
   readonly ipsets?: IpsetMap;
   /** What to assume for matches that depend on time or history. */
   readonly assume?: Assumptions;
+  /**
+   * `"full"` (default): every step. `"verdict"`: the verdict, path, packet, NAT and assumptions
+   * only, with `steps` left empty — for answering many packets fast.
+   */
+  readonly detail?: "full" | "verdict";
 }
 
 /** A ruleset compiled for tracing: reuse it for many packets; nothing is parsed or compiled again. */
@@ -162,7 +167,8 @@ export function tracePacket(ruleset: Ruleset | CompiledRuleset, packet: Packet, 
   const c = asCompiled(ruleset);
   const v = variantOf(c, options);
   const pp = parsePacket(packet, c.ruleset.family);
-  const { results, unexplored } = enumerate((script) => new Walker(v.tables, v.host, pp, script, undefined).run());
+  const record = options.detail !== "verdict";
+  const { results, unexplored } = enumerate((script) => new Walker(v.tables, v.host, pp, script, undefined, record).run());
   return assemble(v, pp, results.map(({ result, script }) => ({ r: result, script, probability: script.probability })), unexplored);
 }
 
@@ -186,7 +192,7 @@ export function traceFlow(ruleset: Ruleset | CompiledRuleset, packets: readonly 
   });
   const { results, unexplored } = enumerate((script) => {
     const flow = new ConntrackTable();
-    return pps.map((pp) => new Walker(v.tables, v.host, pp, script, flow).run());
+    return pps.map((pp) => new Walker(v.tables, v.host, pp, script, flow, options.detail !== "verdict").run());
   }, MAX_OUTCOMES);
   return pps.map((pp, i) =>
     assemble(v, pp, results.map(({ result, script }) => ({ r: result[i], script, probability: script.probability })), unexplored),

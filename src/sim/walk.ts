@@ -119,6 +119,8 @@ export class Walker implements WalkContext {
     private readonly pp: ParsedPacket,
     private readonly script: Script,
     private readonly flow: ConntrackTable | undefined,
+    /** False for a verdict-only trace: no step objects are built. */
+    private readonly recordSteps = true,
   ) {
     this.p = newPacketState(pp);
   }
@@ -229,6 +231,10 @@ export class Walker implements WalkContext {
   }
 
   private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {
+    if (!this.recordSteps) {
+      if (this.notes.length) this.notes = [];
+      return;
+    }
     let note: string | undefined;
     if (this.notes.length) {
       note = this.notes.join("; ");
