@@ -52,4 +52,10 @@ const full = measure((p) => {
   const t = tracePacket(compiled, p);
   sink += t.steps.length;
 });
-process.stdout.write(JSON.stringify({ compileMs, fullUs: full, verdicts, natted: dnatToEndpoint, packets: packets.length, meanSteps: steps / packets.length, sink: sink > 0 }) + "\n");
+// detail: "verdict" (verdict, path, packet, NAT, assumptions; no step objects)
+const VERDICT = { detail: "verdict" };
+const verdictOnly = measure((p) => {
+  const t = tracePacket(compiled, p, VERDICT);
+  sink += t.nat.length;
+});
+process.stdout.write(JSON.stringify({ compileMs, fullUs: full, verdictUs: verdictOnly, verdicts, natted: dnatToEndpoint, packets: packets.length, meanSteps: steps / packets.length, sink: sink > 0 }) + "\n");
