@@ -8,7 +8,7 @@ import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens
 
 /** Built once at module load, as chevrotain advises. */
 export const lexer = new Lexer(allTokens, {
-  positionTracking: "full",
+  positionTracking: "onlyStart", // lines and columns where tokens start; words.ts derives the end from the image
   ensureOptimizations: true,
   skipValidations: true,
 });
