@@ -1,0 +1,100 @@
+/**
+ * The shapes real dumps come in besides today's iptables-save: CRLF line ends, old iptables'
+ * trailing spaces and `-s ! ADDR` negation, several dumps in one file, COMMIT at the end of the
+ * file without a line end, per-rule counters, restore commands and quoting.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseRuleset, printRuleset } from "../../src/index.js";
+
+const seed = readFileSync(join(import.meta.dirname, "../../fixtures/corpus/seed/docker-default-2020.rules"), "utf8");
+const errors = (text: string) => parseRuleset(text).issues.filter((i) => i.severity === "error");
+
+describe("dump formats", () => {
+  it("reads CRLF line ends and prints them back", () => {
+    const crlf = seed.replace(/\n/g, "\r\n");
+    const { ruleset, issues } = parseRuleset(crlf);
+    expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(printRuleset(ruleset)).toBe(crlf);
+  });
+
+  it("reads iptables ≤1.4.10 dumps: a space at the end of every rule, and -s ! ADDR", () => {
+    const old = "*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s ! 10.0.0.0/8 -p tcp -m tcp --dport ! 22 -j DROP \n-A INPUT -i ! lo -j ACCEPT \nCOMMIT\n";
+    const { ruleset, issues } = parseRuleset(old);
+    expect(issues).toEqual([]);
+    expect(printRuleset(ruleset)).toBe(
+      "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" +
+        "-A INPUT ! -s 10.0.0.0/8 -p tcp -m tcp ! --dport 22 -j DROP\n-A INPUT ! -i lo -j ACCEPT\nCOMMIT\n",
+    );
+  });
+
+  it("keeps several concatenated dumps in order, the last block of a table in effect", () => {
+    const two = `# first\n${seed}# second\n${seed.replace("-A DOCKER-USER -j RETURN", "-A DOCKER-USER -j DROP")}`;
+    const { ruleset, issues } = parseRuleset(two);
+    expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(printRuleset(ruleset)).toBe(two);
+    expect(ruleset.document.filter((d) => d.kind === "table")).toHaveLength(4);
+    const filter = ruleset.tables.find((t) => t.name === "filter");
+    expect(filter?.chains.find((c) => c.name === "DOCKER-USER")?.rules[0].target).toEqual({ name: "DROP" });
+  });
+
+  it("accepts COMMIT as the last bytes of the file", () => {
+    expect(errors("*filter\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT")).toEqual([]);
+  });
+
+  it("keeps per-rule counters, in both spellings, and prints them as iptables-save -c does", () => {
+    const { ruleset } = parseRuleset("*filter\n:INPUT ACCEPT [5:300]\n[12:720] -A INPUT -j ACCEPT\n-A INPUT -c 3 180 -j DROP\nCOMMIT\n");
+    const out = printRuleset(ruleset, { counters: true });
+    expect(out).toContain(":INPUT ACCEPT [5:300]\n");
+    expect(out).toContain("[12:720] -A INPUT -j ACCEPT\n[3:180] -A INPUT -j DROP\n");
+    const bare = printRuleset(ruleset, { counters: false });
+    expect(bare).toContain(":INPUT ACCEPT [0:0]\n");
+    expect(bare).toContain("\n-A INPUT -j ACCEPT\n-A INPUT -j DROP\n");
+  });
+
+  it("applies restore commands in order: -N, -I at a position, -D by number and by spec, -R, -P, -E, -F, -X", () => {
+    const text = [
+      "*filter",
+      "-N A",
+      "-N B",
+      "-A A -s 10.0.0.1 -j ACCEPT",
+      "-A A -s 10.0.0.2 -j ACCEPT",
+      "-I A 2 -s 10.0.0.3 -j ACCEPT",
+      "-D A -s 10.0.0.1 -j ACCEPT",
+      "-D A 2",
+      "-A INPUT -j A",
+      "-P INPUT DROP",
+      "-E B C",
+      "-A C -j RETURN",
+      "-F C",
+      "-X C",
+      "COMMIT",
+      "",
+    ].join("\n");
+    const { ruleset, issues } = parseRuleset(text);
+    expect(issues).toEqual([]);
+    expect(printRuleset(ruleset)).toBe(
+      "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:A - [0:0]\n" +
+        "-A INPUT -j A\n-A A -s 10.0.0.3/32 -j ACCEPT\nCOMMIT\n",
+    );
+  });
+
+  it("unquotes as iptables-restore does and quotes as iptables-save does", () => {
+    const { ruleset, issues } = parseRuleset('*filter\n-A INPUT -m comment --comment "a \\"b\\" c" -m comment --comment "" -m comment --comment x\\y -j ACCEPT\nCOMMIT\n');
+    expect(issues).toEqual([]);
+    const rule = ruleset.tables[0].chains[0].rules[0];
+    expect(rule.matches.map((m) => (m.module === "comment" ? m.comment : ""))).toEqual(['a "b" c', "", "x\\y"]);
+    expect(printRuleset(ruleset)).toContain('-A INPUT -m comment --comment "a \\"b\\" c" -m comment --comment "" -m comment --comment "x\\\\y" -j ACCEPT');
+  });
+
+  it("reads -4/-6 prefixed lines as ip(6)tables-restore does: the other family's lines are skipped", () => {
+    const text = "*filter\n-4 -A INPUT -s 10.0.0.1 -j ACCEPT\n-6 -A INPUT -s 2001:db8::1 -j ACCEPT\nCOMMIT\n";
+    const v4 = parseRuleset(text, { family: 4 });
+    const v6 = parseRuleset(text, { family: 6 });
+    expect(v4.issues).toEqual([]);
+    expect(v6.issues).toEqual([]);
+    expect(printRuleset(v4.ruleset)).toContain("-A INPUT -s 10.0.0.1/32 -j ACCEPT\nCOMMIT");
+    expect(printRuleset(v6.ruleset)).toContain("-A INPUT -s 2001:db8::1/128 -j ACCEPT\nCOMMIT");
+  });
+});
