@@ -128,7 +128,8 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
         return;
       }
       case "rule": {
-        const words = toWords(s.words, 0);
+        // token lines count from the start of their lexer block; l.line counts from the top of the file
+        const words = toWords(s.words, l.line - (s.words[0]?.startLine ?? 1));
         if (s.counters && words.length === 0) {
           push("error", "syntax", `counters with no rule after them`, l.line, s.counters.startColumn ?? 1);
           return;

@@ -98,3 +98,17 @@ describe("dump formats", () => {
     expect(printRuleset(v6.ruleset)).toContain("-A INPUT -s 2001:db8::1/128 -j ACCEPT\nCOMMIT");
   });
 });
+
+describe("positions in long inputs", () => {
+  it("counts lines from the top of the file, past the lexer's blocks", () => {
+    const rules = Array.from({ length: 6000 }, (_, i) => `-A INPUT -s 10.0.${i >> 8}.${i & 255} -j ACCEPT`);
+    rules[4999] = "-A INPUT -s 10.0.0.300 -j ACCEPT";
+    const text = `*filter\n:INPUT ACCEPT [0:0]\n${rules.join("\n")}\nCOMMIT\n`;
+    const { ruleset, issues } = parseRuleset(text);
+    expect(issues.map((i) => [i.code, i.line, i.column])).toEqual([["bad-address", 5002, 13]]);
+    const input = ruleset.tables[0].chains[0];
+    // the rule on line 5002 was refused, so the model's rule 5500 is the input's rule 5501 (line 5504)
+    expect(input.rules[5500].line).toBe(5504);
+    expect(input.rules[input.rules.length - 1].line).toBe(6002);
+  });
+});
