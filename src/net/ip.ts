@@ -29,9 +29,37 @@ export type IpValue = number | bigint;
 
 const V6_ALL = (1n << 128n) - 1n;
 
-/** Parses a dotted-quad IPv4 address into a uint32, or returns undefined. */
+/**
+ * Parses a dotted-quad IPv4 address into a uint32, or returns undefined. Hand-written because it
+ * runs for every address of a 150,000-rule dump: four decimal octets, no leading zeros, as
+ * inet_pton accepts them (test/net checks it against ip-num on random input).
+ */
 export function parseIpv4(text: string): number | undefined {
-  // ip-num accepts leading zeros; the kernel tools (inet_pton) do not, so check the shape first.
+  const n = text.length;
+  if (n < 7 || n > 15) return undefined;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return undefined; // a leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return undefined;
+    } else if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + octet;
+}
+
+/** The same check through ip-num, kept as the reference the fast parser is tested against. */
+export function parseIpv4Reference(text: string): number | undefined {
   if (!/^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/.test(text)) return undefined;
   if (!Validator.isValidIPv4String(text)[0]) return undefined;
   return Number(IPv4.fromString(text).getValue());

@@ -627,17 +627,19 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
   const line = words[0].line;
   for (const s of srcList) {
     for (const d of dstList) {
+      // every rule has the same fields (absent ones undefined): one object shape keeps the
+      // property loads of the validator, the printer and the compiler monomorphic
       rules.push({
         line,
-        ...(counters ? { counters } : {}),
-        ...(s ? { source: s } : {}),
-        ...(d ? { destination: d } : {}),
-        ...(inIface ? { inInterface: inIface } : {}),
-        ...(outIface ? { outInterface: outIface } : {}),
-        ...(protocol ? { protocol } : {}),
-        ...(fragment ? { fragment } : {}),
+        counters,
+        source: s,
+        destination: d,
+        inInterface: inIface,
+        outInterface: outIface,
+        protocol,
+        fragment,
         matches,
-        ...(builtTarget ? { target: builtTarget } : {}),
+        target: builtTarget,
         goto,
       });
     }

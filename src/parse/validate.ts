@@ -9,6 +9,8 @@ import { TARGETS } from "../ext/target/index.js";
 import type { Reporter } from "./rule-args.js";
 import type { TargetPositions } from "./build.js";
 
+const TARGET_BY_NAME = new Map(TARGETS.map((t) => [t.name as string, t]));
+
 /** Validates every table; problems go to `report`. */
 export function validateTables(tables: readonly Table[], positions: TargetPositions, report: Reporter): void {
   for (const t of tables) validateTable(t, positions, report);
@@ -19,77 +21,93 @@ function where(rule: Rule, positions: TargetPositions): { line: number; column: 
 }
 
 function validateTable(t: Table, positions: TargetPositions, report: Reporter): void {
-  const byName = new Map(t.chains.map((c) => [c.name, c]));
-  // jumps to undefined chains
-  for (const c of t.chains) {
-    for (const r of c.rules) {
-      if (r.target?.name !== "chain") continue;
-      const to = byName.get(r.target.chain);
-      const at = where(r, positions);
-      if (!to) {
-        report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${r.target.chain}: no chain or target of that name in table ${t.name}; declare the chain with ":${r.target.chain} - [0:0]"`, at.line, at.column);
-      } else if (to.builtin) {
-        report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${to.name}: cannot jump to a builtin chain`, at.line, at.column);
+  const chains = t.chains;
+  const index = new Map<string, number>();
+  for (let i = 0; i < chains.length; i++) index.set(chains[i].name, i);
+  // one pass over the rules: the jump graph (chain index → chain indexes), undefined jumps
+  const jumps: number[][] = chains.map(() => []);
+  const jumpRules: Rule[][] = chains.map(() => []);
+  for (let ci = 0; ci < chains.length; ci++) {
+    for (const r of chains[ci].rules) {
+      const tg = r.target;
+      if (tg === undefined || tg.name !== "chain") continue;
+      const to = index.get(tg.chain);
+      if (to === undefined || chains[to].builtin) {
+        const at = where(r, positions);
+        const why = to === undefined ? `no chain or target of that name in table ${t.name}; declare the chain with ":${tg.chain} - [0:0]"` : "cannot jump to a builtin chain";
+        report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${tg.chain}: ${why}`, at.line, at.column);
+        continue;
+      }
+      jumps[ci].push(to);
+      jumpRules[ci].push(r);
+    }
+  }
+  // loops: depth-first search over the jump graph, without recursion (chains can nest deeply)
+  const state = new Uint8Array(chains.length); // 0 new, 1 on the stack, 2 done
+  for (let root = 0; root < chains.length; root++) {
+    if (state[root] !== 0) continue;
+    const stack: [number, number][] = [[root, 0]];
+    state[root] = 1;
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [ci, k] = top;
+      if (k >= jumps[ci].length) {
+        state[ci] = 2;
+        stack.pop();
+        continue;
+      }
+      top[1] = k + 1;
+      const next = jumps[ci][k];
+      if (state[next] === 1) {
+        const r = jumpRules[ci][k];
+        const at = where(r, positions);
+        report.error("chain-loop", `${r.goto ? "-g" : "-j"} ${chains[next].name} from chain ${chains[ci].name} makes a loop; the kernel refuses the table ("too many levels of links")`, at.line, at.column);
+      } else if (state[next] === 0) {
+        state[next] = 1;
+        stack.push([next, 0]);
       }
     }
   }
-  // loops: depth-first search over user-chain jumps
-  const state = new Map<string, 0 | 1 | 2>(); // 0 new, 1 on stack, 2 done
-  const visit = (name: string): void => {
-    state.set(name, 1);
-    const c = byName.get(name);
-    for (const r of c?.rules ?? []) {
-      if (r.target?.name !== "chain") continue;
-      const next = r.target.chain;
-      if (!byName.has(next)) continue;
-      const s = state.get(next) ?? 0;
-      if (s === 1) {
-        const at = where(r, positions);
-        report.error("chain-loop", `${r.goto ? "-g" : "-j"} ${next} from chain ${name} makes a loop; the kernel refuses the table ("too many levels of links")`, at.line, at.column);
-      } else if (s === 0) visit(next);
-    }
-    state.set(name, 2);
-  };
-  for (const c of t.chains) if ((state.get(c.name) ?? 0) === 0) visit(c.name);
-
-  // which builtin chains reach each chain
-  const reach = new Map<string, Set<string>>();
-  for (const c of t.chains) {
-    if (!c.builtin) continue;
-    const seen = new Set<string>([c.name]);
-    const stack = [c.name];
+  // which builtin chains reach each chain (a bit per builtin chain)
+  const reach = new Uint8Array(chains.length);
+  const builtins: number[] = [];
+  for (let b = 0; b < chains.length; b++) {
+    if (!chains[b].builtin) continue;
+    const bit = 1 << builtins.length;
+    builtins.push(b);
+    const stack = [b];
+    reach[b] |= bit;
     while (stack.length) {
-      const n = stack.pop() as string;
-      let hooks = reach.get(n);
-      if (!hooks) reach.set(n, (hooks = new Set()));
-      hooks.add(c.name);
-      for (const r of byName.get(n)?.rules ?? []) {
-        if (r.target?.name === "chain" && byName.has(r.target.chain) && !seen.has(r.target.chain)) {
-          seen.add(r.target.chain);
-          stack.push(r.target.chain);
-        }
+      const ci = stack.pop() as number;
+      for (const next of jumps[ci]) {
+        if (reach[next] & bit) continue;
+        reach[next] |= bit;
+        stack.push(next);
       }
     }
   }
   // targets used where the kernel refuses them
-  for (const c of t.chains) {
+  for (let ci = 0; ci < chains.length; ci++) {
+    const c = chains[ci];
     for (const r of c.rules) {
       const tg = r.target;
-      if (!tg || tg.name === "chain" || tg.name === "unknown") continue;
-      const ext = TARGETS.find((e) => e.name === tg.name);
-      const allowed = ext?.allowed;
-      if (!allowed) continue;
-      const at = where(r, positions);
+      if (tg === undefined || tg.name === "chain" || tg.name === "unknown") continue;
+      const allowed = TARGET_BY_NAME.get(tg.name)?.allowed;
+      if (allowed === undefined) continue;
       if (!allowed.tables.includes(t.name)) {
+        const at = where(r, positions);
         report.error("target-not-allowed", `target ${tg.name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`, at.line, at.column);
         continue;
       }
-      if (allowed.hooks) {
-        const hooks = c.builtin ? new Set([c.name]) : (reach.get(c.name) ?? new Set<string>());
-        const bad = [...hooks].filter((h) => !(allowed.hooks as readonly string[]).includes(h));
-        if (bad.length) {
-          report.error("target-not-allowed", `target ${tg.name} is only valid in ${allowed.hooks.join("/")}; chain ${c.name} is reached from ${bad.join(", ")}`, at.line, at.column);
-        }
+      if (allowed.hooks === undefined) continue;
+      const hooks = allowed.hooks as readonly string[];
+      const bad: string[] = [];
+      for (let k = 0; k < builtins.length; k++) {
+        if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) bad.push(chains[builtins[k]].name);
+      }
+      if (bad.length) {
+        const at = where(r, positions);
+        report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${c.name} is reached from ${bad.join(", ")}`, at.line, at.column);
       }
     }
   }
