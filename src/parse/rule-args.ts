@@ -450,12 +450,12 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
         const nets: IpNet[] = [];
         for (const raw of v0.text.split(",")) {
           // iptables resolves host names; iptrace knows only localhost (DNS answers vary by machine)
-          const part = raw.replace(/^localhost(?=\/|$)/, scope.family === 4 ? "127.0.0.1" : "::1");
-          if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split("/")[0]) && !part.includes(":")) {
+          const part = raw.startsWith("localhost") ? raw.replace(/^localhost(?=\/|$)/, scope.family === 4 ? "127.0.0.1" : "::1") : raw;
+          const net = parseNet(part, scope.family);
+          if (typeof net === "string" && /^[A-Za-z][A-Za-z0-9.-]*$/.test(part.split("/")[0]) && !part.includes(":")) {
             err("bad-address", `${isSrc ? "-s" : "-d"} "${part}": host names other than localhost are not resolved by iptrace; write the address`, v0);
             break;
           }
-          const net = parseNet(part, scope.family);
           if (typeof net === "string") {
             err("bad-address", `${isSrc ? "-s" : "-d"} expects an IPv${scope.family} address or network; ${net}`, v0);
             break;
@@ -613,7 +613,13 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
       failed = true;
       continue;
     }
-    if (l.kind === "match") matches.push({ ...(built as Match), line: l.where.line, column: l.where.column });
+    if (l.kind === "match") {
+      // the builder's object is new and ours: add the position in place (a spread copy costs more)
+      const m = built as { line?: number; column?: number };
+      m.line = l.where.line;
+      m.column = l.where.column;
+      matches.push(built as Match);
+    }
     else builtTarget = built as Target;
   }
   mergeProtocolMatches(matches);
