@@ -2,6 +2,7 @@
  * The Docker rulesets of the corpus, the test network each implies, and the packets to trace
  * through them. Shared by the trace recorder and the kernel test that checks the recorded traces.
  */
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeTopology, type BridgeSpec, type Topology } from "./netns.ts";
@@ -68,7 +69,7 @@ export const BR_DUMMY_TOPOLOGY = makeTopology([
 
 const V29 = "fixtures/corpus/docker-v29";
 
-/** The rulesets traced: the seed, the three v28 files and a spread of the v29 matrix. */
+/** The rulesets traced: the seed, the three v28 files and every file of the v29 matrix. */
 export const DOCKER_RULESETS: readonly DockerRuleset[] = [
   { name: "seed-docker-default-2020", file: "fixtures/corpus/seed/docker-default-2020.rules", family: 4, topology: SEED_TOPOLOGY },
   ...["docker-v28.5-nat-proxy", "docker-v28.5-routed-noicc", "docker-v28.5-internal-noicc"].map((n) => ({
@@ -77,19 +78,12 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     family: 4 as const,
     topology: BR_DUMMY_TOPOLOGY,
   })),
-  ...[
-    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v4",
-    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=nat_bindlh=false.v4",
-    "hairpin=true_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v4",
-    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat-unprotected_bindlh=false.v4",
-    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=routed_bindlh=false.v4",
-    "hairpin=false_internal=true_icc=true.v4",
-    "hairpin=false_internal=true_icc=false.v4",
-    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat_bindlh=false.v6",
-    "hairpin=false_internal=false_icc=false_masq=true_snat=false_gwm=routed_bindlh=false.v6",
-    "hairpin=false_internal=false_icc=true_masq=true_snat=false_gwm=nat-unprotected_bindlh=false.v6",
-    "hairpin=true_internal=true_icc=false.v6",
-  ].map((n) => ({
+  // every Docker 29 golden of the corpus (each issue case on each option combination, v4 and v6)
+  ...readdirSync(path.join(REPO_ROOT, V29))
+    .filter((f) => f.endsWith(".rules"))
+    .map((f) => f.slice(0, -".rules".length))
+    .sort()
+    .map((n) => ({
     name: `docker-v29-${n}`,
     file: `${V29}/${n}.rules`,
     family: (n.endsWith(".v6") ? 6 : 4) as Family,
