@@ -98,6 +98,20 @@ export function parseNatRange(text: string, family: Family, allowBase: boolean):
 }
 
 /** Prints a port range as libxt_NAT does: `80`, `80-90`, `80-90/85`. */
+/**
+ * `--to-ports PORT[-PORT]` of MASQUERADE and REDIRECT: a port range (no shifted base, which
+ * iptables-nft 1.8.9 refuses: "Shifted portmap ranges not supported with this kernel"), only with
+ * a protocol that has ports. Reports and returns undefined when wrong.
+ */
+export function toPortsOption(use: OptionUse, ctx: BuildContext): NumRange | undefined {
+  const r = parseNatPorts(use.values[0] ?? "", false);
+  if (typeof r === "string") return ctx.error("bad-port", `--to-ports expects PORT or PORT-PORT; ${r}`, use, 0);
+  if (!natPortsAllowed(ctx.protocol, ctx.family)) {
+    return ctx.error("bad-value", `--to-ports needs -p tcp, udp, sctp or dccp (iptables: "Need TCP, UDP, SCTP or DCCP with port specification")`, use, 0);
+  }
+  return r.ports;
+}
+
 export function formatNatPorts(ports: NumRange, basePort?: number): string {
   const r = ports.min === ports.max ? `${ports.min}` : `${ports.min}-${ports.max}`;
   return basePort !== undefined ? `${r}/${basePort}` : r;

@@ -3,7 +3,7 @@ import { formatIp } from "../../net/ip.js";
 import type { NumRange } from "../common.js";
 import { byName } from "../common.js";
 import type { TargetExtension } from "../types.js";
-import { formatNatPorts, natChoice, natPortsAllowed, parseNatPorts } from "./nat-range.js";
+import { formatNatPorts, natChoice, toPortsOption } from "./nat-range.js";
 
 /** The typed `-j REDIRECT`. */
 export interface RedirectTarget {
@@ -26,11 +26,8 @@ export const redirect: TargetExtension<RedirectTarget> = {
     let ports: NumRange | undefined;
     const pu = o.get("to-ports");
     if (pu) {
-      // iptables-nft 1.8.9: "Shifted portmap ranges not supported with this kernel"
-      const r = parseNatPorts(pu.values[0] ?? "", false);
-      if (typeof r === "string") return ctx.error("bad-port", `--to-ports expects PORT or PORT-PORT; ${r}`, pu, 0);
-      if (!natPortsAllowed(ctx.protocol, ctx.family)) return ctx.error("bad-value", `--to-ports needs -p tcp, udp, sctp or dccp (iptables: "Need TCP, UDP, SCTP or DCCP with port specification")`, pu, 0);
-      ports = r.ports;
+      ports = toPortsOption(pu, ctx);
+      if (ports === undefined) return undefined;
     }
     return { name: "REDIRECT", ...(ports ? { ports } : {}), random: o.has("random") };
   },
