@@ -136,26 +136,29 @@ function checkRegistries(): void {
   for (const m of [...matchCache, ...targetCache]) m.clear();
 }
 
-function findMatch(name: string, family: Family): MatchExtension<{ module: string }> | undefined {
+/** The registry entry named `name` (or an alias) for `family`, remembered per family. */
+function findIn<E extends { readonly name: string; readonly aliases?: readonly string[]; readonly family?: Family }>(
+  list: readonly E[],
+  caches: Map<string, E | null>[],
+  name: string,
+  family: Family,
+): E | undefined {
   checkRegistries();
-  const cache = matchCache[family === 4 ? 0 : 1];
+  const cache = caches[family === 4 ? 0 : 1];
   let found = cache.get(name);
   if (found === undefined) {
-    found = MATCHES.find((m) => (m.name === name || m.aliases?.includes(name)) && (m.family === undefined || m.family === family)) ?? null;
+    found = list.find((e) => (e.name === name || e.aliases?.includes(name)) && (e.family === undefined || e.family === family)) ?? null;
     cache.set(name, found);
   }
   return found ?? undefined;
 }
 
+function findMatch(name: string, family: Family): MatchExtension<{ module: string }> | undefined {
+  return findIn(MATCHES, matchCache, name, family);
+}
+
 function findTarget(name: string, family: Family): TargetExtension<{ name: string }> | undefined {
-  checkRegistries();
-  const cache = targetCache[family === 4 ? 0 : 1];
-  let found = cache.get(name);
-  if (found === undefined) {
-    found = TARGETS.find((t) => (t.name === name || t.aliases?.includes(name)) && (t.family === undefined || t.family === family)) ?? null;
-    cache.set(name, found);
-  }
-  return found ?? undefined;
+  return findIn(TARGETS, targetCache, name, family);
 }
 
 /** An extension loaded on this line, collecting its option uses. */

@@ -89,11 +89,14 @@ export interface NormalStep {
   target?: string;
 }
 
+/** What both sides' steps have in common. */
+type AnyStep = Pick<Step, "hook" | "table" | "chain" | "kind" | "verdict"> & { readonly text?: string; readonly target?: string };
+
 /**
- * iptrace's steps without `return` steps: the kernel prints nothing when a user chain runs off its
- * end, so iptrace's `kind: "return"` events have no kernel counterpart and are left out here.
+ * Steps in the compared shape, without `return` steps: the kernel prints nothing when a user chain
+ * runs off its end, so iptrace's `kind: "return"` events have no kernel counterpart.
  */
-export function normaliseIptrace(steps: readonly Step[]): NormalStep[] {
+function normalise(steps: readonly AnyStep[]): NormalStep[] {
   return steps
     .filter((s) => s.kind !== "return")
     .map((s) => ({
@@ -107,19 +110,14 @@ export function normaliseIptrace(steps: readonly Step[]): NormalStep[] {
     }));
 }
 
+/** iptrace's steps in the compared shape. */
+export function normaliseIptrace(steps: readonly Step[]): NormalStep[] {
+  return normalise(steps);
+}
+
 /** The kernel's steps in the same shape (its own `return` messages, if any, left out likewise). */
 export function normaliseKernel(steps: KernelCase["steps"]): NormalStep[] {
-  return steps
-    .filter((s) => s.kind !== "return")
-    .map((s) => ({
-      hook: s.hook,
-      table: s.table,
-      chain: s.chain,
-      kind: s.kind,
-      ...(s.text !== undefined ? { text: s.text } : {}),
-      verdict: s.verdict,
-      ...(s.target !== undefined ? { target: s.target } : {}),
-    }));
+  return normalise(steps as readonly AnyStep[]);
 }
 
 /** Runs iptrace on a case. */
