@@ -9,7 +9,7 @@ import type { Counters, Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
-import { lineFamily, readRuleLine, type Reporter, type RuleCommand } from "./rule-args.js";
+import { lineFamily, readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
 import { validateTables } from "./validate.js";
 import { toWords, type Word } from "./words.js";
 
@@ -39,6 +39,8 @@ interface TableState {
   chains: Map<string, ChainState>;
   /** Whether any chain line or command touched the table; iptables-nft-restore creates no table for an empty block. */
   touched: boolean;
+  /** What the rule reader needs to know of this table, made once. */
+  scope?: RuleScope;
 }
 
 /** Per-rule positions that validation needs but the model does not keep. */
@@ -141,7 +143,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
         const only = lineFamily(words);
         if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
         current.touched = true;
-        const cmd = readRuleLine(words, { family, table: current.name, chains: current.chains }, report);
+        const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
         if (!cmd) return;
         if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
         let counters = cmd.rules[0]?.counters;
@@ -150,7 +152,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
           if (m) counters = { packets: Number(m[1]), bytes: Number(m[2]) };
         }
         const rules = counters ? cmd.rules.map((r) => ({ ...r, counters })) : cmd.rules;
-        applyCommand(current, { ...cmd, rules }, words, family, push, positions);
+        applyCommand(current, cmd, rules, words, family, push, positions);
         return;
       }
     }
@@ -222,7 +224,7 @@ function declareChain(t: TableState, name: string, policyTok: { image: string; s
   t.chains.set(name, { name, builtin: false, counters, line, rules: [], targetAt: [] });
 }
 
-function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], family: Family, push: Push, positions: TargetPositions): void {
+function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], words: readonly Word[], family: Family, push: Push, positions: TargetPositions): void {
   const at = cmd.chainWord ?? words[0];
   const chain = cmd.chain !== undefined ? t.chains.get(cmd.chain) : undefined;
   const needChain = (): ChainState | undefined => {
@@ -237,8 +239,8 @@ function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], f
     case "append": {
       const c = needChain();
       if (!c) return;
-      c.rules.push(...cmd.rules);
-      remember(cmd.rules);
+      c.rules.push(...rules);
+      remember(rules);
       return;
     }
     case "insert": {
@@ -249,8 +251,8 @@ function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], f
         push("error", "no-such-rule", `cannot insert at position ${n}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
         return;
       }
-      c.rules.splice(n - 1, 0, ...cmd.rules);
-      remember(cmd.rules);
+      c.rules.splice(n - 1, 0, ...rules);
+      remember(rules);
       return;
     }
     case "replace": {
@@ -260,8 +262,8 @@ function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], f
         push("error", "no-such-rule", `cannot replace rule ${cmd.ruleNum}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
         return;
       }
-      c.rules.splice(cmd.ruleNum - 1, 1, ...cmd.rules.slice(0, 1));
-      remember(cmd.rules);
+      c.rules.splice(cmd.ruleNum - 1, 1, ...rules.slice(0, 1));
+      remember(rules);
       return;
     }
     case "delete": {
@@ -275,7 +277,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, words: readonly Word[], f
         c.rules.splice(cmd.ruleNum - 1, 1);
         return;
       }
-      for (const spec of cmd.rules) {
+      for (const spec of rules) {
         const want = printRule(c.name, spec, family);
         const idx = c.rules.findIndex((r) => printRule(c.name, r, family) === want);
         if (idx < 0) {

@@ -105,6 +105,9 @@ const BASE_OPTIONS: readonly BaseOption[] = [
 
 const BY_SHORT = new Map(BASE_OPTIONS.filter((o) => o.short).map((o) => [o.short as string, o]));
 
+/** Base options a rule may give once, as bits. */
+const BASE_ONCE = { source: 1, destination: 2, "in-interface": 4, "out-interface": 8, protocol: 16 } as const;
+
 /** Kernel targets that exist but that iptrace does not type: kept as unknown, with a warning. */
 const UNTYPED_KERNEL_TARGETS = new Set([
   "CLUSTERIP", "DNPT", "SNPT", "ECN", "HMARK", "IDLETIMER", "LED", "RATEEST", "SYNPROXY", "TCPOPTSTRIP", "TEE",
@@ -251,7 +254,8 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
   const loaded: Loaded[] = [];
   let target: Loaded | undefined;
   let failed = false;
-  const seenBase = new Set<string>();
+  /** Base options seen on this line (bits of BASE_ONCE), each allowed once. */
+  let seenBase = 0;
 
   const err = (code: IssueCode, message: string, w: { line: number; column: number }) => {
     failed = true;
@@ -408,9 +412,9 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
 
     const base = resolved.base as BaseOption;
     const v0 = values[0];
-    const once = (name: string) => {
-      if (seenBase.has(name)) err("duplicate-option", `${w.text} is given twice; iptables allows it once per rule`, w);
-      seenBase.add(name);
+    const once = (name: keyof typeof BASE_ONCE) => {
+      if (seenBase & BASE_ONCE[name]) err("duplicate-option", `${w.text} is given twice; iptables allows it once per rule`, w);
+      seenBase |= BASE_ONCE[name];
     };
     switch (base.name) {
       case "append":
@@ -479,7 +483,7 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
       case "in-interface":
       case "out-interface": {
         hasSpec = true;
-        once(base.name);
+        once(base.name as "in-interface" | "out-interface");
         const name = v0.text;
         // kernel: IFNAMSIZ is 16 including the NUL
         if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) {
@@ -587,12 +591,13 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
   if (failed) return undefined;
 
   // build the typed matches and target
-  const ctxFor = (l: Loaded): BuildContext => ({
+  // one context for the line; `where` moves to each module as it is built (builds run one at a time)
+  const ctx: { -readonly [K in keyof BuildContext]: BuildContext[K] } = {
     family: scope.family,
     table: scope.table,
     chain: chainWord?.text ?? "",
     protocol: protocol && !protocol.invert ? protocol.value : undefined,
-    where: { line: l.where.line, column: l.where.column },
+    where: words[0],
     error: (code, message, at, valueIndex) => {
       const col = valueIndex !== undefined && "valueColumns" in at ? (at.valueColumns[valueIndex] ?? at.column) : at.column;
       err(code, message, { line: at.line, column: col });
@@ -602,7 +607,11 @@ export function readRuleLine(words: readonly Word[], scope: RuleScope, report: R
       const col = valueIndex !== undefined && "valueColumns" in at ? (at.valueColumns[valueIndex] ?? at.column) : at.column;
       report.warn(code, message, at.line, col);
     },
-  });
+  };
+  const ctxFor = (l: Loaded): BuildContext => {
+    ctx.where = l.where;
+    return ctx;
+  };
   const matches: Match[] = [];
   let builtTarget: Target | undefined;
   for (const l of loaded) {
