@@ -1,7 +1,200 @@
-/** Turns a rule line's tokens into words, unquoted as iptables-restore does. */
+/**
+ * The words of one rule line, unquoted as iptables-restore does. Two ways produce them: the fast
+ * splitter, which reads a plain rule line straight from the input (most lines of a big dump), and
+ * `tokensToWords`, which joins the grammar's tokens for every other line. A property test holds
+ * the two equal on every line the splitter accepts; the grammar stays the specification.
+ */
 import type { IToken } from "chevrotain";
 
-/** One word of a rule line and where it stands. */
+/**
+ * A reusable buffer for one line's words: struct-of-arrays, filled again for every line so that
+ * reading a 150,000-line dump allocates no object per word. Entries at `n` and beyond are stale.
+ */
+export interface LineWords {
+  /** How many words the line has. */
+  n: number;
+  /** 1-based line number. */
+  line: number;
+  /** Each word's text, unquoted (`"a b"` gives `a b`; `a"b c"` is one word `ab c`). */
+  readonly text: string[];
+  /** 1-based column of each word's first character. */
+  readonly column: number[];
+  /** Whether any part of each word was quoted (a quoted `"!"` is not a negation). */
+  readonly quoted: boolean[];
+  /** Column of a quote the line ends before closing, 0 when none. */
+  unterminated: number;
+  /** `[packets:bytes]` before the rule: packets, or -1 when absent. */
+  packets: number;
+  bytes: number;
+  /** Column of the `[packets:bytes]` prefix, 0 when absent. */
+  countersColumn: number;
+}
+
+/** An empty buffer. */
+export function lineWords(): LineWords {
+  return { n: 0, line: 0, text: [], column: [], quoted: [], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0 };
+}
+
+/** Clears `out` for a new line. */
+export function resetWords(out: LineWords, line: number): void {
+  out.n = 0;
+  out.line = line;
+  out.unterminated = 0;
+  out.packets = -1;
+  out.bytes = -1;
+  out.countersColumn = 0;
+}
+
+/** Appends a word. */
+export function pushWord(out: LineWords, text: string, column: number, quoted: boolean): void {
+  const k = out.n++;
+  out.text[k] = text;
+  out.column[k] = column;
+  out.quoted[k] = quoted;
+}
+
+/**
+ * Reads a leading Counters token, `[packets:bytes]` at text[from, to), into `out` for the
+ * grammar path; Number() on the digits, as the splitter reads them.
+ */
+export function setCounters(out: LineWords, text: string, from: number, to: number, column: number): void {
+  const colon = text.indexOf(":", from);
+  out.packets = Number(text.slice(from + 1, colon));
+  out.bytes = Number(text.slice(colon + 1, to - 1));
+  out.countersColumn = column;
+}
+
+/** Whether code unit `c` is one the splitter leaves to the grammar: a control character other than tab, or DEL. */
+function isControl(c: number): boolean {
+  return (c < 0x20 && c !== 0x09) || c === 0x7f;
+}
+
+/**
+ * The fast path for a plain rule line: `-…` or `[packets:bytes] -…`, with words, blanks and
+ * closed quotes only. Fills `out` (reset by the caller) exactly as the grammar path would, or
+ * returns false, with `out` in an unspecified state, for a line it leaves to the grammar: one
+ * that starts otherwise, holds a control character or a lone CR, or ends inside a quote.
+ *
+ * `text` is the whole input and the line is text[start, end), `end` being the index of its "\n"
+ * or text.length; the CR of a CRLF is part of the line end. Columns count UTF-16 code units from
+ * `start`, as chevrotain does.
+ */
+export function splitRuleLine(text: string, start: number, end: number, out: LineWords): boolean {
+  // a CR counts as line end only before the "\n"; a CR at the very end of the text is a lone one
+  const lineEnd = end > start && text.charCodeAt(end - 1) === 0x0d && text.charCodeAt(end) === 0x0a ? end - 1 : end;
+  let i = start;
+  let c = text.charCodeAt(i);
+  if (i < lineEnd && c === 0x5b /* [ */) {
+    // `[digits:digits]` then optional blanks: the grammar's leading Counters (the lexer tries
+    // Counters before Word, so `[0:0]-A` is counters then `-A` too)
+    let j = i + 1;
+    const digits1 = j;
+    while (j < lineEnd && (c = text.charCodeAt(j)) >= 0x30 && c <= 0x39) j++;
+    if (j === digits1 || j >= lineEnd || c !== 0x3a /* : */) return false;
+    const colon = j++;
+    while (j < lineEnd && (c = text.charCodeAt(j)) >= 0x30 && c <= 0x39) j++;
+    if (j === colon + 1 || j >= lineEnd || c !== 0x5d /* ] */) return false;
+    out.packets = Number(text.slice(digits1, colon));
+    out.bytes = Number(text.slice(colon + 1, j));
+    out.countersColumn = 1;
+    i = j + 1;
+    while (i < lineEnd && ((c = text.charCodeAt(i)) === 0x20 || c === 0x09)) i++;
+  }
+  if (i >= lineEnd || c !== 0x2d /* - */) return false;
+
+  const column0 = 1 - start;
+  let n = out.n;
+  const words = out.text;
+  const columns = out.column;
+  const quotedFlags = out.quoted;
+  while (i < lineEnd) {
+    c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09) {
+      i++;
+      continue;
+    }
+    // one word: plain runs and quoted parts with no blank between them
+    const wordStart = i;
+    let quoted = false;
+    let acc: string | undefined; // the word so far, when it is made of more than one slice
+    let seg = i; // start of the pending slice
+    while (i < lineEnd) {
+      c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x09) break;
+      if (c === 0x22 /* " */) {
+        quoted = true;
+        if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+        seg = ++i;
+        for (;;) {
+          if (i >= lineEnd) return false; // unterminated: the grammar reports it
+          c = text.charCodeAt(i);
+          if (c === 0x22) break;
+          if (isControl(c)) return false;
+          if (c === 0x5c /* \ */) {
+            // `\x` stands for `x`: keep the slice before the backslash, start the next at x
+            if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+            seg = ++i;
+            if (i >= lineEnd || isControl(text.charCodeAt(i))) return false;
+          }
+          i++;
+        }
+        if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+        seg = ++i;
+        continue;
+      }
+      if (isControl(c)) return false;
+      i++;
+    }
+    if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+    words[n] = acc ?? "";
+    columns[n] = wordStart + column0;
+    quotedFlags[n] = quoted;
+    n++;
+  }
+  out.n = n;
+  return true;
+}
+
+/**
+ * The grammar path: fills `out`'s words from a rule line's word tokens (Word, Quoted, OpenQuote,
+ * and Counters standing as a word), joining tokens with no blank between them into one word and
+ * unquoting as iptables-restore does. Sets `out.n`, `out.line` (the first token's line plus
+ * `lineOffset`, as tokens count lines from the start of their lexer block) and `out.unterminated`
+ * (the column of the first OpenQuote token); leaves the counters to the caller (`setCounters`).
+ */
+export function tokensToWords(tokens: readonly IToken[], lineOffset: number, out: LineWords): void {
+  out.n = 0;
+  out.unterminated = 0;
+  if (tokens.length > 0) out.line = (tokens[0].startLine ?? 1) + lineOffset;
+  let prevEnd = -2;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    const type = t.tokenType.name;
+    const closed = type === "Quoted";
+    const quoted = closed || type === "OpenQuote";
+    if (quoted && !closed && out.unterminated === 0) out.unterminated = t.startColumn ?? 1;
+    const text = quoted ? unquote(t.image, closed) : t.image;
+    if (out.n > 0 && t.startOffset === prevEnd + 1) {
+      const last = out.n - 1;
+      out.text[last] += text;
+      if (quoted) out.quoted[last] = true;
+    } else {
+      pushWord(out, text, t.startColumn ?? 1, quoted);
+    }
+    prevEnd = t.endOffset ?? t.startOffset + t.image.length - 1;
+  }
+}
+
+/** A quoted token's text: inside quotes `\x` stands for `x`; the surrounding quotes are dropped. */
+function unquote(image: string, closed: boolean): string {
+  const inner = closed ? image.slice(1, -1) : image.slice(1);
+  return inner.indexOf("\\") < 0 ? inner : inner.replace(/\\([\s\S])/g, "$1");
+}
+
+/**
+ * One word of a rule line and where it stands.
+ * @deprecated Kept only while src/parse/build.ts and rule-args.ts still read it; use `LineWords`.
+ */
 export interface Word {
   readonly text: string;
   readonly line: number;
@@ -12,13 +205,10 @@ export interface Word {
   readonly unterminated?: boolean;
 }
 
-function unquote(image: string, closed: boolean): string {
-  // iptables-restore: inside quotes, `\x` stands for `x`; the surrounding quotes are dropped
-  const inner = closed ? image.slice(1, -1) : image.slice(1);
-  return inner.replace(/\\([\s\S])/g, "$1");
-}
-
-/** Words from tokens; tokens with no blank between them make one word (`a"b c"` is `ab c`). */
+/**
+ * Words from tokens, one object each.
+ * @deprecated Kept only until src/parse/build.ts moves to `tokensToWords`.
+ */
 export function toWords(tokens: readonly IToken[], lineOffset: number): Word[] {
   const words: Word[] = [];
   let prevEnd = -2;
