@@ -3,4 +3,4 @@ import type { KnownMatch, UnknownMatch } from "../ext/match/index.js";
 export type { KnownMatch, UnknownMatch } from "../ext/match/index.js";
 
 /** One `-m NAME …` of a rule (the implicit `-p tcp` match included), typed by its module. */
-export type Match = (KnownMatch | UnknownMatch) & { readonly line?: number; readonly column?: number };
+export type Match = KnownMatch | UnknownMatch;

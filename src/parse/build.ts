@@ -7,11 +7,12 @@ import { isTableName, TABLE_HOOKS, type Chain, type ChainPolicy, type CommentLin
 import type { Issue, IssueCode } from "../model/issue.js";
 import type { Counters, Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
+import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
 import { lineFamily, readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
-import { validateTables } from "./validate.js";
-import { toWords, type Word } from "./words.js";
+import { validateTables, type TargetPosition } from "./validate.js";
+import type { LineWords } from "./words.js";
 
 /** Options for parsing. */
 export interface ParseOptions {
@@ -28,8 +29,8 @@ interface ChainState {
   counters: Counters;
   line: number;
   rules: Rule[];
-  /** Where each rule's target word stands, for later checks. */
-  targetAt: ({ line: number; column: number } | undefined)[];
+  /** The target that every jump to this chain shares (see ScopeChain). */
+  jump?: Target;
 }
 
 interface TableState {
@@ -41,10 +42,9 @@ interface TableState {
   touched: boolean;
   /** What the rule reader needs to know of this table, made once. */
   scope?: RuleScope;
+  /** The chain the last command named (see findChain). */
+  lastChain?: ChainState;
 }
-
-/** Per-rule positions that validation needs but the model does not keep. */
-export type TargetPositions = WeakMap<Rule, { line: number; column: number }>;
 
 const ZERO: Counters = { packets: 0, bytes: 0 };
 /** kernel: XT_EXTENSION_MAXNAMELEN is 29 including the NUL */
@@ -72,7 +72,6 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   };
 
   const document: (CommentLine | TableBlock)[] = [];
-  const positions: TargetPositions = new WeakMap();
   let current: TableState | undefined;
   /** A table whose header was bad: its lines are skipped without further noise. */
   let skipping = false;
@@ -84,78 +83,76 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
     current = undefined;
   };
 
-  forEachLine(text, (l) => {
-    if (!l.ok) {
-      push("error", "syntax", l.message, l.line, l.column);
-      return;
-    }
-    const s = l.syntax;
-    switch (s.kind) {
-      case "comment":
-        document.push({ kind: "comment", text: s.token.image, line: l.line });
-        return;
-      case "table": {
-        const name = s.token.image.slice(1);
-        if (current) {
-          push("error", "missing-commit", `table "${current.name}" (line ${current.line}) is not closed by COMMIT before the next table starts`, l.line, 1);
-          close(false);
-        }
-        if (!isTableName(name)) {
-          push("error", "unknown-table", `unknown table "${name}"; expected one of raw, mangle, nat, filter, security`, l.line, 2);
-          skipping = true;
-          return;
-        }
-        skipping = false;
-        current = { name, line: l.line, column: 1, chains: new Map(), touched: false };
-        for (const hook of TABLE_HOOKS[name]) {
-          current.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: [], targetAt: [] });
-        }
+  forEachLine(text, {
+    other(l) {
+      if (!l.ok) {
+        push("error", "syntax", l.message, l.line, l.column);
         return;
       }
-      case "commit":
-        if (!current) {
-          if (!skipping) push("error", "syntax", `COMMIT outside a table; expected a "*table" line before it`, l.line, 1);
+      const s = l.syntax;
+      switch (s.kind) {
+        case "comment":
+          document.push({ kind: "comment", text: s.token.image, line: l.line });
+          return;
+        case "table": {
+          const name = s.token.image.slice(1);
+          if (current) {
+            push("error", "missing-commit", `table "${current.name}" (line ${current.line}) is not closed by COMMIT before the next table starts`, l.line, 1);
+            close(false);
+          }
+          if (!isTableName(name)) {
+            push("error", "unknown-table", `unknown table "${name}"; expected one of raw, mangle, nat, filter, security`, l.line, 2);
+            skipping = true;
+            return;
+          }
           skipping = false;
+          current = { name, line: l.line, column: 1, chains: new Map(), touched: false };
+          for (const hook of TABLE_HOOKS[name]) {
+            current.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: [] });
+          }
           return;
         }
-        close(true);
-        return;
-      case "chain": {
-        if (!current) {
-          if (!skipping) push("error", "rule-outside-table", `chain declaration outside a table; expected a "*table" line before it`, l.line, 1);
+        case "commit":
+          if (!current) {
+            if (!skipping) push("error", "syntax", `COMMIT outside a table; expected a "*table" line before it`, l.line, 1);
+            skipping = false;
+            return;
+          }
+          close(true);
+          return;
+        case "chain": {
+          if (!current) {
+            if (!skipping) push("error", "rule-outside-table", `chain declaration outside a table; expected a "*table" line before it`, l.line, 1);
+            return;
+          }
+          current.touched = true;
+          declareChain(current, s.token.image.slice(1), s.policy, s.counters, l.line, push);
           return;
         }
-        current.touched = true;
-        declareChain(current, s.token.image.slice(1), s.policy, s.counters, l.line, push);
+      }
+    },
+    rule(words) {
+      if (words.n === 0) {
+        if (words.countersColumn > 0) push("error", "syntax", `counters with no rule after them`, words.line, words.countersColumn);
         return;
       }
-      case "rule": {
-        // token lines count from the start of their lexer block; l.line counts from the top of the file
-        const words = toWords(s.words, l.line - (s.words[0]?.startLine ?? 1));
-        if (s.counters && words.length === 0) {
-          push("error", "syntax", `counters with no rule after them`, l.line, s.counters.startColumn ?? 1);
-          return;
-        }
-        if (!current) {
-          if (!skipping) push("error", "rule-outside-table", `a rule outside a table; expected a "*table" line (e.g. *filter) before it`, l.line, words[0]?.column ?? 1);
-          return;
-        }
-        const only = lineFamily(words);
-        if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
-        current.touched = true;
-        const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
-        if (!cmd) return;
-        if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
-        let counters = cmd.rules[0]?.counters;
-        if (s.counters) {
-          const m = /^\[([0-9]+):([0-9]+)\]$/.exec(s.counters.image);
-          if (m) counters = { packets: Number(m[1]), bytes: Number(m[2]) };
-        }
-        const rules = counters ? cmd.rules.map((r) => ({ ...r, counters })) : cmd.rules;
-        applyCommand(current, cmd, rules, words, family, push, positions);
+      if (!current) {
+        if (!skipping) push("error", "rule-outside-table", `a rule outside a table; expected a "*table" line (e.g. *filter) before it`, words.line, words.column[0]);
         return;
       }
-    }
+      const only = lineFamily(words);
+      if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
+      current.touched = true;
+      const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
+      if (!cmd) return;
+      if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
+      let rules = cmd.rules;
+      if (words.packets >= 0) {
+        const counters: Counters = { packets: words.packets, bytes: words.bytes };
+        rules = rules.map((r) => ({ ...r, counters }));
+      }
+      applyCommand(current, cmd, rules, family, push);
+    },
   });
   if (current) {
     const open: TableState = current;
@@ -169,7 +166,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   const order: TableName[] = [];
   for (const item of document) if (item.kind === "table" && !order.includes(item.table.name)) order.push(item.table.name);
   const tables = order.map((n) => effective.get(n) as Table);
-  validateTables(tables, positions, report);
+  validateTables(tables, targetPositions(text, family), report);
 
   const lineEnding = /\r\n/.test(text.slice(0, 4096)) ? "\r\n" : "\n";
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -221,26 +218,34 @@ function declareChain(t: TableState, name: string, policyTok: { image: string; s
     push("error", "duplicate-chain", `chain ${name} is declared twice in table ${t.name} (first at line ${existing.line})`, line, 2);
     return;
   }
-  t.chains.set(name, { name, builtin: false, counters, line, rules: [], targetAt: [] });
+  t.chains.set(name, { name, builtin: false, counters, line, rules: [] });
 }
 
-function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], words: readonly Word[], family: Family, push: Push, positions: TargetPositions): void {
-  const at = cmd.chainWord ?? words[0];
-  const chain = cmd.chain !== undefined ? t.chains.get(cmd.chain) : undefined;
+/**
+ * The chain named `name`; the last one found is kept, as a dump's rules for one chain come
+ * together (deleting or renaming a chain forgets it).
+ */
+function findChain(t: TableState, name: string): ChainState | undefined {
+  const last = t.lastChain;
+  if (last !== undefined && last.name === name) return last;
+  const c = t.chains.get(name);
+  t.lastChain = c;
+  return c;
+}
+
+function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], family: Family, push: Push): void {
+  const at = { line: cmd.line, column: cmd.chainColumn };
+  const chain = cmd.chain !== undefined ? findChain(t, cmd.chain) : undefined;
   const needChain = (): ChainState | undefined => {
     if (!chain) push("error", "unknown-chain", `chain "${cmd.chain}" does not exist in table ${t.name}; declare it first with ":${cmd.chain} - [0:0]" or "-N ${cmd.chain}"`, at.line, at.column);
     return chain;
-  };
-  const targetAt = cmd.targetWord ? { line: cmd.targetWord.line, column: cmd.targetWord.column } : undefined;
-  const remember = (rules: readonly Rule[]) => {
-    if (targetAt) for (const r of rules) positions.set(r, targetAt);
   };
   switch (cmd.op) {
     case "append": {
       const c = needChain();
       if (!c) return;
-      c.rules.push(...rules);
-      remember(rules);
+      if (rules.length === 1) c.rules.push(rules[0]);
+      else c.rules.push(...rules);
       return;
     }
     case "insert": {
@@ -252,7 +257,6 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
         return;
       }
       c.rules.splice(n - 1, 0, ...rules);
-      remember(rules);
       return;
     }
     case "replace": {
@@ -263,7 +267,6 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
         return;
       }
       c.rules.splice(cmd.ruleNum - 1, 1, ...rules.slice(0, 1));
-      remember(rules);
       return;
     }
     case "delete": {
@@ -298,7 +301,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
         push("error", "bad-value", `"${name}" is not a valid chain name (1 to ${MAX_CHAIN_NAME} characters, not starting with "-")`, at.line, at.column);
         return;
       }
-      t.chains.set(name, { name, builtin: false, counters: ZERO, line: at.line, rules: [], targetAt: [] });
+      t.chains.set(name, { name, builtin: false, counters: ZERO, line: at.line, rules: [] });
       return;
     }
     case "flush": {
@@ -319,6 +322,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
       return;
     }
     case "delete-chain": {
+      t.lastChain = undefined;
       const victims = cmd.chain === undefined ? [...t.chains.values()].filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
       for (const v of victims) {
         if (v.builtin) {
@@ -341,13 +345,13 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
     case "policy": {
       const c = needChain();
       if (!c) return;
-      const p = cmd.arg?.text;
+      const p = cmd.arg;
       if (!c.builtin) {
         push("error", "bad-policy", `cannot set a policy on user chain ${c.name}; only builtin chains have one`, at.line, at.column);
         return;
       }
       if (p !== "ACCEPT" && p !== "DROP") {
-        push("error", "bad-policy", `policy must be ACCEPT or DROP; found "${p ?? ""}"`, cmd.arg?.line ?? at.line, cmd.arg?.column ?? at.column);
+        push("error", "bad-policy", `policy must be ACCEPT or DROP; found "${p ?? ""}"`, at.line, cmd.arg !== undefined ? cmd.argColumn : at.column);
         return;
       }
       c.policy = p;
@@ -355,7 +359,8 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
     }
     case "rename-chain": {
       const c = needChain();
-      const to = cmd.arg?.text;
+      t.lastChain = undefined;
+      const to = cmd.arg;
       if (!c || !to) return;
       if (c.builtin) {
         push("error", "bad-command", `cannot rename builtin chain ${c.name}`, at.line, at.column);
@@ -368,14 +373,49 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], w
       t.chains.delete(c.name);
       const old = c.name;
       c.name = to;
+      c.jump = undefined;
       t.chains.set(to, c);
       // jumps refer to the chain itself, so they follow the new name
       for (const other of t.chains.values()) {
-        other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: { name: "chain", chain: to } } : r));
+        other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: (c.jump ??= { name: "chain", chain: to }) } : r));
       }
       return;
     }
   }
+}
+
+const NO_RULES: readonly Rule[] = [];
+
+/**
+ * Where each rule's `-j`/`-g` word stands, for the validator's rare reports: found again by reading
+ * the rule's line once more, so that the model and the hot path keep no position per rule.
+ */
+function targetPositions(text: string, family: Family): TargetPosition {
+  let lineStarts: number[] | undefined;
+  const known = new Map<number, number>();
+  return (rule, table) => {
+    let column = known.get(rule.line);
+    if (column === undefined) {
+      if (!lineStarts) {
+        lineStarts = [0, 0];
+        for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) lineStarts.push(at + 1);
+      }
+      const start = lineStarts[rule.line] ?? text.length;
+      const end = text.indexOf("\n", start);
+      column = 1;
+      // the line with its line end, so that a CRLF line reads as it did
+      const quiet: Reporter = { error() {}, warn() {} };
+      forEachLine(text.slice(start, end < 0 ? text.length : end + 1), {
+        other() {},
+        rule(words) {
+          const cmd = readRuleLine(words, { family, table, chains: { get: () => undefined } }, quiet);
+          if (cmd && cmd.targetColumn > 0) column = cmd.targetColumn;
+        },
+      });
+      known.set(rule.line, column);
+    }
+    return { line: rule.line, column };
+  };
 }
 
 /** Builtin chains in hook order, then user chains by name (strcmp), as iptables-save lists them. */
@@ -390,7 +430,8 @@ function freezeTable(t: TableState): Table {
     ...(c.builtin ? { policy: c.policy ?? "ACCEPT" } : {}),
     counters: c.counters,
     line: c.line,
-    rules: c.rules,
+    // an array grown by push keeps spare room; the model keeps exact-size copies
+    rules: c.rules.length === 0 ? NO_RULES : c.rules.slice(),
   }));
   return { name: t.name, line: t.line, chains };
 }

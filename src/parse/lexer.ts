@@ -1,10 +1,13 @@
 /**
- * The lexer and line parser singletons, and the loop that feeds them the input a block of lines
- * at a time, so that tokens never pile up for a whole 16 MB dump.
+ * The loop over the input's lines. A plain rule line (most lines of a big dump) is split into
+ * words straight from the input by `splitRuleLine`; every other line — tables, chains, COMMIT,
+ * comments, and any rule line the splitter declines — goes through the chevrotain grammar, a block
+ * of consecutive lines at a time, so that tokens never pile up for a whole 16 MB dump.
  */
 import { Lexer, type IToken } from "chevrotain";
 import { allTokens, LineParser, type LineSyntax } from "../../grammar/index.js";
 import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens.js";
+import { lineWords, resetWords, setCounters, splitRuleLine, tokensToWords, type LineWords } from "./words.js";
 
 /** Built once at module load, as chevrotain advises. */
 export const lexer = new Lexer(allTokens, {
@@ -16,40 +19,74 @@ export const lexer = new Lexer(allTokens, {
 /** Built once at module load; `parser.input = tokens` resets it. */
 export const lineParser = new LineParser();
 
-/** A line's shape with its line number, or a syntax problem on it. */
+/** A structural line's shape with its line number, or a syntax problem on a line. */
 export type LexedLine =
-  | { readonly ok: true; readonly line: number; readonly syntax: LineSyntax }
+  | { readonly ok: true; readonly line: number; readonly syntax: Exclude<LineSyntax, { kind: "rule" }> }
   | { readonly ok: false; readonly line: number; readonly column: number; readonly message: string };
 
-const LINES_PER_BLOCK = 2048;
-
-/**
- * Lexes and parses `text` line by line and calls `visit` for every non-empty line in order.
- * Errors are reported per line, so one bad line never hides the rest.
- */
-export function forEachLine(text: string, visit: (l: LexedLine) => void): void {
-  let start = 0;
-  let firstLine = 1;
-  while (start < text.length) {
-    let end = start;
-    let lines = 0;
-    while (lines < LINES_PER_BLOCK) {
-      const nl = text.indexOf("\n", end);
-      if (nl < 0) {
-        end = text.length;
-        break;
-      }
-      end = nl + 1;
-      lines++;
-    }
-    const block = text.slice(start, end);
-    visitBlock(block, firstLine, visit);
-    firstLine += lines;
-    start = end;
-  }
+/** What the loop calls for each non-empty line, in input order. */
+export interface LineVisitor {
+  /** A rule (command) line; `words` is a buffer reused for the next line: copy what you keep. */
+  rule(words: LineWords): void;
+  /** A comment, table, chain or COMMIT line, or a line with a syntax problem. */
+  other(line: LexedLine): void;
 }
 
-function visitBlock(block: string, firstLine: number, visit: (l: LexedLine) => void): void {
+/** At most this many lines go to the chevrotain lexer at once. */
+const LINES_PER_BLOCK = 2048;
+
+const DASH = 45; // "-"
+const BRACKET = 91; // "["
+
+/**
+ * Visits every non-empty line of `text` in order. Errors are reported per line, so one bad line
+ * never hides the rest.
+ */
+export function forEachLine(text: string, visitor: LineVisitor): void {
+  const words = lineWords();
+  /** Start offset and first line number of the block of lines waiting for the grammar, -1 when none. */
+  let pending = -1;
+  let pendingLine = 0;
+  let pendingCount = 0;
+  let pos = 0;
+  let line = 1;
+  const length = text.length;
+  while (pos < length) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = length;
+    const c = text.charCodeAt(pos);
+    if (c === DASH || c === BRACKET) {
+      resetWords(words, line);
+      if (splitRuleLine(text, pos, end, words)) {
+        if (pending >= 0) {
+          visitBlock(text.slice(pending, pos), pendingLine, visitor, words);
+          pending = -1;
+          resetWords(words, line);
+          splitRuleLine(text, pos, end, words);
+        }
+        visitor.rule(words);
+        pos = end + 1;
+        line++;
+        continue;
+      }
+    }
+    if (pending < 0) {
+      pending = pos;
+      pendingLine = line;
+      pendingCount = 0;
+    }
+    pos = end + 1;
+    line++;
+    if (++pendingCount >= LINES_PER_BLOCK) {
+      visitBlock(text.slice(pending, Math.min(pos, length)), pendingLine, visitor, words);
+      pending = -1;
+    }
+  }
+  if (pending >= 0) visitBlock(text.slice(pending), pendingLine, visitor, words);
+}
+
+/** Lexes and parses a block of whole lines with the grammar; `words` is the buffer for rule lines. */
+function visitBlock(block: string, firstLine: number, visitor: LineVisitor, words: LineWords): void {
   const result = lexer.tokenize(block);
   const badLines = new Map<number, { column: number; message: string }>();
   for (const e of result.errors) {
@@ -71,22 +108,36 @@ function visitBlock(block: string, firstLine: number, visit: (l: LexedLine) => v
       const bad = badLines.get(line);
       if (bad) {
         badLines.delete(line);
-        visit({ ok: false, line, column: bad.column, message: bad.message });
+        visitor.other({ ok: false, line, column: bad.column, message: bad.message });
       } else {
         const lineTokens = tokens.slice(i, j);
-        visit(isPlainRule(lineTokens) ? { ok: true, line, syntax: { kind: "rule", counters: undefined, words: lineTokens } } : parseLine(lineTokens, line, firstLine));
+        if (isPlainRule(lineTokens)) visitRule(lineTokens, undefined, line, visitor, words);
+        else {
+          const parsed = parseLine(lineTokens, line, firstLine);
+          if (parsed.ok && parsed.syntax.kind === "rule") visitRule(parsed.syntax.words, parsed.syntax.counters, line, visitor, words);
+          else visitor.other(parsed as LexedLine);
+        }
       }
     }
     i = j + 1;
   }
   // a line made only of bad characters has no tokens at all
-  for (const [line, bad] of badLines) visit({ ok: false, line, column: bad.column, message: bad.message });
+  for (const [line, bad] of badLines) visitor.other({ ok: false, line, column: bad.column, message: bad.message });
+}
+
+function visitRule(tokens: readonly IToken[], counters: IToken | undefined, line: number, visitor: LineVisitor, words: LineWords): void {
+  resetWords(words, line);
+  const first = tokens[0] ?? counters;
+  tokensToWords(tokens, line - (first?.startLine ?? 1), words);
+  words.line = line;
+  if (counters) setCounters(words, counters.image, 0, counters.image.length, counters.startColumn ?? 1);
+  visitor.rule(words);
 }
 
 /**
  * A line that starts with a word and holds only words, quoted words and counters: the grammar's
  * ruleLine without leading counters, the only alternative such a line can take. Its shape is
- * known without running the parser (most lines of a big dump are such rule lines).
+ * known without running the parser.
  */
 function isPlainRule(tokens: readonly IToken[]): boolean {
   const first = tokens[0].tokenType;
@@ -98,7 +149,9 @@ function isPlainRule(tokens: readonly IToken[]): boolean {
   return true;
 }
 
-function parseLine(tokens: IToken[], line: number, firstLine: number): LexedLine {
+type ParsedLine = { readonly ok: true; readonly line: number; readonly syntax: LineSyntax } | Extract<LexedLine, { ok: false }>;
+
+function parseLine(tokens: IToken[], line: number, firstLine: number): ParsedLine {
   lineParser.input = tokens;
   const syntax = lineParser.line();
   if (lineParser.errors.length > 0 || !syntax) {

@@ -91,6 +91,8 @@ const BY_NAME: ReadonlyMap<string, number> = new Map([
 
 /** The protocol number for a `-p` value (name or number), or undefined. */
 export function protocolNumber(text: string): number | undefined {
+  const exact = BY_NAME.get(text);
+  if (exact !== undefined) return exact;
   if (/^[0-9]+$/.test(text)) {
     const n = Number(text);
     return n <= 255 ? n : undefined;

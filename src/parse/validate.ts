@@ -3,24 +3,23 @@
  * jump graph has no loop (ip_tables' mark_source_chains), and each target is used only in the
  * tables and hooks where the kernel accepts it — for user chains, judged by the hooks that reach them.
  */
-import type { Table } from "../model/chain.js";
+import type { Table, TableName } from "../model/chain.js";
 import type { Rule } from "../model/rule.js";
 import { TARGETS } from "../ext/target/index.js";
 import type { Reporter } from "./rule-args.js";
-import type { TargetPositions } from "./build.js";
 
 const TARGET_BY_NAME = new Map(TARGETS.map((t) => [t.name as string, t]));
 
+/** Where a rule of a table has its `-j`/`-g` word (asked only for rules with something to report). */
+export type TargetPosition = (rule: Rule, table: TableName) => { line: number; column: number };
+
 /** Validates every table; problems go to `report`. */
-export function validateTables(tables: readonly Table[], positions: TargetPositions, report: Reporter): void {
-  for (const t of tables) validateTable(t, positions, report);
+export function validateTables(tables: readonly Table[], position: TargetPosition, report: Reporter): void {
+  for (const t of tables) validateTable(t, position, report);
 }
 
-function where(rule: Rule, positions: TargetPositions): { line: number; column: number } {
-  return positions.get(rule) ?? { line: rule.line, column: 1 };
-}
-
-function validateTable(t: Table, positions: TargetPositions, report: Reporter): void {
+function validateTable(t: Table, position: TargetPosition, report: Reporter): void {
+  const where = (rule: Rule) => position(rule, t.name);
   const chains = t.chains;
   const index = new Map<string, number>();
   for (let i = 0; i < chains.length; i++) index.set(chains[i].name, i);
@@ -33,7 +32,7 @@ function validateTable(t: Table, positions: TargetPositions, report: Reporter): 
       if (tg === undefined || tg.name !== "chain") continue;
       const to = index.get(tg.chain);
       if (to === undefined || chains[to].builtin) {
-        const at = where(r, positions);
+        const at = where(r);
         const why = to === undefined ? `no chain or target of that name in table ${t.name}; declare the chain with ":${tg.chain} - [0:0]"` : "cannot jump to a builtin chain";
         report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${tg.chain}: ${why}`, at.line, at.column);
         continue;
@@ -60,7 +59,7 @@ function validateTable(t: Table, positions: TargetPositions, report: Reporter): 
       const next = jumps[ci][k];
       if (state[next] === 1) {
         const r = jumpRules[ci][k];
-        const at = where(r, positions);
+        const at = where(r);
         report.error("chain-loop", `${r.goto ? "-g" : "-j"} ${chains[next].name} from chain ${chains[ci].name} makes a loop; the kernel refuses the table ("too many levels of links")`, at.line, at.column);
       } else if (state[next] === 0) {
         state[next] = 1;
@@ -95,7 +94,7 @@ function validateTable(t: Table, positions: TargetPositions, report: Reporter): 
       const allowed = TARGET_BY_NAME.get(tg.name)?.allowed;
       if (allowed === undefined) continue;
       if (!allowed.tables.includes(t.name)) {
-        const at = where(r, positions);
+        const at = where(r);
         report.error("target-not-allowed", `target ${tg.name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`, at.line, at.column);
         continue;
       }
@@ -106,7 +105,7 @@ function validateTable(t: Table, positions: TargetPositions, report: Reporter): 
         if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) bad.push(chains[builtins[k]].name);
       }
       if (bad.length) {
-        const at = where(r, positions);
+        const at = where(r);
         report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${c.name} is reached from ${bad.join(", ")}`, at.line, at.column);
       }
     }

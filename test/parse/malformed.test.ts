@@ -73,6 +73,12 @@ const cases: Case[] = [
   { name: "ambiguous abbreviation", text: rule("-A INPUT --in 1 -j ACCEPT"), code: "ambiguous-option", line: 5, column: 10 },
   { name: "DNAT outside nat", text: rule("-A INPUT -p tcp -j DNAT --to-destination 1.2.3.4"), code: "target-not-allowed", line: 5, column: 20 },
   { name: "MASQUERADE in PREROUTING", text: natRule("-A PREROUTING -j MASQUERADE"), code: "target-not-allowed", line: 6, column: 18 },
+  // the validator finds the -j word again by reading the line once more: CRLF ends, an attached
+  // value, an abbreviation and a line the fast splitter declines must all point at the right word
+  { name: "DNAT outside nat, CRLF line ends", text: rule("-A INPUT -p tcp -j DNAT --to-destination 1.2.3.4").replace(/\n/g, "\r\n"), code: "target-not-allowed", line: 5, column: 20 },
+  { name: "DNAT outside nat, --jump=DNAT", text: rule("-A INPUT -p tcp --jump=DNAT --to-destination 1.2.3.4"), code: "target-not-allowed", line: 5, column: 24 },
+  { name: "DNAT outside nat, --ju DNAT after a quoted control character", text: rule('-A INPUT -m comment --comment "a\u0001b" -p tcp --ju DNAT --to-destination 1.2.3.4'), code: "target-not-allowed", line: 5, column: 49 },
+  { name: "loop in the jump graph, counters before the rule", text: "*filter\n:X - [0:0]\n:Y - [0:0]\n[1:2] -A X -j Y\n[3:4] -A Y -g X\nCOMMIT\n", code: "chain-loop", line: 5, column: 15 },
 ];
 
 describe("malformed input", () => {

@@ -7,10 +7,12 @@ export interface StandardTarget {
 }
 
 function standard<N extends StandardTarget["name"]>(name: N): TargetExtension<{ readonly name: N }> {
+  // the model is read-only: every rule with this verdict shares one object
+  const shared = { name };
   return {
     name,
     options: [],
-    build: () => ({ name }),
+    build: () => shared,
     print: () => "",
     compile: () => ({ kind: "verdict", verdict: name }),
   };
