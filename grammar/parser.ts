@@ -2,7 +2,8 @@
  * The grammar of one line of iptables-save / iptables-restore text. Pure grammar: it returns the
  * line's shape with its tokens; the model builder (src/parse) gives the words their meaning.
  */
-import { EmbeddedActionsParser, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import { EmbeddedActionsParser } from "./chevrotain.js";
 import { allTokens, ChainHeader, Comment, Commit, Counters, OpenQuote, Quoted, TableHeader, Word } from "./tokens.js";
 
 /** The shape of one line. */

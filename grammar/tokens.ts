@@ -3,7 +3,8 @@
  * (`*table`, `:CHAIN`, `COMMIT`, `#` comments) are recognised only at the start of a line; every
  * other line is a list of words, quoted as iptables-restore quotes them.
  */
-import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from "chevrotain";
+import type { CustomPatternMatcherFunc, TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 /** Matches `prefix…` only at the start of a line, up to (not including) the next blank or line end. */
 function atLineStart(first: string, untilBlank: boolean): CustomPatternMatcherFunc {

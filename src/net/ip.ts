@@ -2,7 +2,12 @@
  * Addresses as numbers. ip-num validates text at parse time; everything the walk touches is a
  * plain number (IPv4, uint32) or a bigint (IPv6, 128 bits), so a match is `(ip & mask) === net`.
  */
-import { IPv4, IPv6, Validator } from "ip-num";
+import type * as IpNum from "ip-num";
+import { createRequire } from "node:module";
+
+// ip-num is a CommonJS package: required rather than imported, because importing CommonJS from an
+// ES module starts Node's export scanner for it, which costs the process some 20 MB of memory
+const { IPv4, IPv6, Validator } = createRequire(import.meta.url)("ip-num") as typeof IpNum;
 
 /** Address family: 4 for IPv4, 6 for IPv6. */
 export type Family = 4 | 6;

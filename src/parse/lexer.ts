@@ -4,7 +4,8 @@
  * comments, and any rule line the splitter declines — goes through the chevrotain grammar, a block
  * of consecutive lines at a time, so that tokens never pile up for a whole 16 MB dump.
  */
-import { Lexer, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import { Lexer } from "../../grammar/chevrotain.js";
 import { allTokens, LineParser, type LineSyntax } from "../../grammar/index.js";
 import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens.js";
 import { lineWords, resetWords, setCounters, splitRuleLine, tokensToWords, type LineWords } from "./words.js";

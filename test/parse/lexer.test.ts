@@ -1,5 +1,5 @@
 /** The lexer keeps chevrotain's first-character optimisations on. */
-import { Lexer } from "chevrotain";
+import { Lexer } from "../../grammar/chevrotain.js";
 import { describe, expect, it } from "vitest";
 import { allTokens } from "../../grammar/index.js";
 

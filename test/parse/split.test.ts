@@ -7,7 +7,8 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Lexer, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import { Lexer } from "../../grammar/chevrotain.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allTokens, LineParser, Newline, OpenQuote } from "../../grammar/index.js";
