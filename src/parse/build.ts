@@ -234,8 +234,14 @@ function findChain(t: TableState, name: string): ChainState | undefined {
 }
 
 function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], family: Family, push: Push): void {
-  const at = { line: cmd.line, column: cmd.chainColumn };
   const chain = cmd.chain !== undefined ? findChain(t, cmd.chain) : undefined;
+  if (cmd.op === "append" && chain) {
+    // most lines of a dump: the rule goes to the end of a chain that exists
+    if (rules.length === 1) chain.rules.push(rules[0]);
+    else chain.rules.push(...rules);
+    return;
+  }
+  const at = { line: cmd.line, column: cmd.chainColumn };
   const needChain = (): ChainState | undefined => {
     if (!chain) push("error", "unknown-chain", `chain "${cmd.chain}" does not exist in table ${t.name}; declare it first with ":${cmd.chain} - [0:0]" or "-N ${cmd.chain}"`, at.line, at.column);
     return chain;

@@ -189,7 +189,8 @@ interface Loaded {
   /** Column of the `-m NAME` / `-j NAME` value word. */
   readonly column: number;
   readonly ext?: MatchExtension<{ module: string }> | TargetExtension<{ name: string }>;
-  readonly uses: OptionUse[];
+  /** Replaced by a one-longer copy for each use (most modules get one or two; `push` would reserve 16). */
+  uses: readonly OptionUse[];
   /** For unknown modules: the raw words after `-m NAME` / `-j NAME`. */
   readonly raw?: string[];
 }
@@ -270,6 +271,19 @@ function resolvePrefix(name: string, loaded: readonly Loaded[], out: Resolved): 
   return "ok";
 }
 
+const NO_USES: readonly OptionUse[] = [];
+const NO_VALUES: readonly string[] = [];
+const NO_COLUMNS: readonly number[] = [];
+
+/** `uses` and then `use`, as a new array of exactly that length. */
+function withUse(uses: readonly OptionUse[], use: OptionUse): OptionUse[] {
+  const n = uses.length;
+  const out = new Array<OptionUse>(n + 1);
+  for (let k = 0; k < n; k++) out[k] = uses[k];
+  out[n] = use;
+  return out;
+}
+
 /** An empty match list, shared by every rule without `-m`. */
 const NO_MATCHES: readonly Match[] = [];
 
@@ -300,6 +314,8 @@ class LineReader {
   private readonly resolved: Resolved = {};
   /** The line's built matches, copied into the rule at the end. */
   private readonly matches: Match[] = [];
+  /** The modules the line loads, in order. */
+  private readonly loaded: Loaded[] = [];
   private readonly ctx: MutableContext;
 
   constructor() {
@@ -342,6 +358,7 @@ class LineReader {
       // hold nothing of this line (or of its table) once it is read
       this.w = this.scope = this.report = undefined as never;
       this.matches.length = 0;
+      this.loaded.length = 0;
     }
   }
 
@@ -364,9 +381,9 @@ class LineReader {
     let argColumn = 0;
     let onlyFamily: Family | undefined;
     let hasSpec = false;
-    let sources: IpNet[] | undefined;
+    let sources: readonly IpNet[] | undefined;
     let sourceInvert = false;
-    let dests: IpNet[] | undefined;
+    let dests: readonly IpNet[] | undefined;
     let destInvert = false;
     let inIface: Negatable<string> | undefined;
     let outIface: Negatable<string> | undefined;
@@ -378,7 +395,7 @@ class LineReader {
     let chainTarget: string | undefined;
     /** The declared chain `-j` names, looked up once. */
     let jumpTo: ScopeChain | undefined;
-    let loaded: Loaded[] | undefined;
+    const loaded = this.loaded;
     let target: Loaded | undefined;
     /** Base options seen on this line (bits of BASE_ONCE), each allowed once. */
     let seenBase = 0;
@@ -405,7 +422,7 @@ class LineReader {
       const isShort = dash && !isLong && word.length >= 2 && word !== "--";
       if (!isLong && !isShort) {
         // a word that belongs to an unknown module's options (we cannot know their arity)
-        const open = loaded?.[loaded.length - 1];
+        const open = loaded[loaded.length - 1];
         if (open && !open.ext && open.raw && (open.raw.length > 0 || open.kind === "target")) {
           open.raw.push(word);
           i++;
@@ -425,13 +442,13 @@ class LineReader {
           attached = word.slice(eq + 1);
           dashed = word.slice(0, eq);
         }
-        let r = resolveLong(dashed, loaded ?? [], resolved);
+        let r = resolveLong(dashed, loaded, resolved);
         if (r === undefined && protocol && !protocol.invert) {
           // iptables: an unknown option with -p set loads the protocol's match and tries again
           const pm = PROTO_MATCH.get(protocol.value);
           const ext = pm ? findMatch(pm, family) : undefined;
-          if (ext && !loaded?.some((l) => l.kind === "match" && l.ext === ext)) {
-            (loaded ??= []).push({ kind: "match", name: ext.name, column: col, ext, uses: [] });
+          if (ext && !loaded.some((l) => l.kind === "match" && l.ext === ext)) {
+            loaded.push({ kind: "match", name: ext.name, column: col, ext, uses: NO_USES });
             r = resolveLong(dashed, loaded, resolved);
           }
         }
@@ -441,7 +458,7 @@ class LineReader {
           continue;
         }
         if (r === undefined) {
-          const open = loaded?.[loaded.length - 1];
+          const open = loaded[loaded.length - 1];
           if (open && !open.ext && open.raw) {
             if (pendingNot) open.raw.push("!");
             pendingNot = 0;
@@ -449,7 +466,7 @@ class LineReader {
             i++;
             continue;
           }
-          const known = (loaded ?? []).filter((l) => l.ext).map((l) => (l.kind === "match" ? `-m ${l.name}` : `-j ${l.name}`));
+          const known = loaded.filter((l) => l.ext).map((l) => (l.kind === "match" ? `-m ${l.name}` : `-j ${l.name}`));
           this.err("unknown-option", `unknown option "${dashed}"${known.length ? ` for ${known.join(", ")}` : ""}; expected an option of a loaded module (add -m MODULE before it)`, line, col);
           pendingNot = 0;
           i = this.skipValues(i + 1);
@@ -458,7 +475,7 @@ class LineReader {
       } else {
         const base = BY_SHORT[word.charCodeAt(1)];
         if (!base) {
-          const open = loaded?.[loaded.length - 1];
+          const open = loaded[loaded.length - 1];
           if (open && !open.ext && open.raw) {
             if (pendingNot) open.raw.push("!");
             pendingNot = 0;
@@ -521,13 +538,13 @@ class LineReader {
         if (!s.repeatable && usedBefore(owner.uses, s.name)) {
           this.err("duplicate-option", `--${s.name} is given twice for ${owner.kind === "match" ? "-m" : "-j"} ${owner.name}; the kernel tools allow it once`, line, col);
         }
-        owner.uses.push({
+        owner.uses = withUse(owner.uses, {
           name: s.name,
           invert,
-          values: nv === 0 ? [] : nv === 1 ? [valueText[0]] : [valueText[0], valueText[1]],
+          values: nv === 0 ? NO_VALUES : nv === 1 ? [valueText[0]] : [valueText[0], valueText[1]],
           line,
           column: col,
-          valueColumns: nv === 0 ? [] : nv === 1 ? [valueColumn[0]] : [valueColumn[0], valueColumn[1]],
+          valueColumns: nv === 0 ? NO_COLUMNS : nv === 1 ? [valueColumn[0]] : [valueColumn[0], valueColumn[1]],
         });
         continue;
       }
@@ -631,13 +648,13 @@ class LineReader {
         case "match": {
           hasSpec = true;
           const ext = findMatch(v0, family);
-          if (ext) (loaded ??= []).push({ kind: "match", name: ext.name, column: v0Column, ext, uses: [] });
+          if (ext) loaded.push({ kind: "match", name: ext.name, column: v0Column, ext, uses: NO_USES });
           else {
             const other = findMatch(v0, family === 4 ? 6 : 4);
             if (other) this.err("family-mismatch", `-m ${v0} exists only for IPv${family === 4 ? 6 : 4}`, line, v0Column);
             else {
               report.warn("unknown-match", `match module "${v0}" is not known to iptrace; kept as written and not evaluated`, line, v0Column);
-              (loaded ??= []).push({ kind: "match", name: v0, column: v0Column, uses: [], raw: [] });
+              loaded.push({ kind: "match", name: v0, column: v0Column, uses: NO_USES, raw: [] });
             }
           }
           break;
@@ -660,13 +677,13 @@ class LineReader {
           jumpTo = declared;
           const ext = declared ? undefined : findTarget(name, family);
           if (ext) {
-            target = { kind: "target", name: ext.name, column: v0Column, ext, uses: [] };
-            (loaded ??= []).push(target);
+            target = { kind: "target", name: ext.name, column: v0Column, ext, uses: NO_USES };
+            loaded.push(target);
           } else if (UNTYPED_KERNEL_TARGETS.has(name) || (!declared && findTarget(name, family === 4 ? 6 : 4))) {
             if (findTarget(name, family === 4 ? 6 : 4)) this.err("family-mismatch", `target ${name} exists only for IPv${family === 4 ? 6 : 4}`, line, v0Column);
             else report.warn("unknown-target", `target "${name}" is not modelled by iptrace; kept as written`, line, v0Column);
-            target = { kind: "target", name, column: v0Column, uses: [], raw: [] };
-            (loaded ??= []).push(target);
+            target = { kind: "target", name, column: v0Column, uses: NO_USES, raw: [] };
+            loaded.push(target);
           } else {
             chainTarget = name;
           }
@@ -705,7 +722,7 @@ class LineReader {
     // build the typed matches and target; `where` moves to each module as it is built
     const matches = this.matches;
     let builtTarget: Target | undefined;
-    if (loaded) {
+    if (loaded.length > 0) {
       const ctx = this.ctx;
       ctx.family = family;
       ctx.table = scope.table;
@@ -717,7 +734,8 @@ class LineReader {
           else builtTarget = { name: "unknown", target: l.name, words: l.raw ?? [] };
           continue;
         }
-        ctx.where = { line, column: l.column };
+        ctx.where.line = line;
+        ctx.where.column = l.column;
         const built = l.ext.build(l.uses, ctx);
         if (!built) {
           this.failed = true;
@@ -737,16 +755,17 @@ class LineReader {
     const ruleMatches: readonly Match[] = matches.length > 0 ? matches.slice() : NO_MATCHES;
 
     // -s/-d with lists expand into one rule per pair, as iptables does
-    const rules: Rule[] = [];
     const ns = sources ? sources.length : 1;
     const nd = dests ? dests.length : 1;
+    const rules = new Array<Rule>(ns * nd);
+    let made = 0;
     for (let a = 0; a < ns; a++) {
       const s = sources ? { value: sources[a], invert: sourceInvert } : undefined;
       for (let b = 0; b < nd; b++) {
         const d = dests ? { value: dests[b], invert: destInvert } : undefined;
         // every rule has the same fields (absent ones undefined): one object shape keeps the
         // property loads of the validator, the printer and the compiler monomorphic
-        rules.push({
+        rules[made++] = {
           line,
           counters,
           source: s,
@@ -758,15 +777,24 @@ class LineReader {
           matches: ruleMatches,
           target: builtTarget,
           goto,
-        });
+        };
       }
     }
     return { op, line, chain, chainColumn: chainColumn || column[0], ruleNum, arg, argColumn, onlyFamily, hasSpec, rules, targetColumn };
   }
 
   /** `-s`/`-d`: one address or a comma-separated list; undefined (reported) when it cannot be used. */
-  private readNets(v0: string, v0Column: number, isSrc: boolean, invert: boolean): IpNet[] | undefined {
+  private readNets(v0: string, v0Column: number, isSrc: boolean, invert: boolean): readonly IpNet[] | undefined {
     const family = this.scope.family;
+    if (v0.indexOf(",") < 0 && !v0.startsWith("localhost")) {
+      // one address, the common case: no list to split and filter
+      const net = parseNet(v0, family);
+      if (typeof net !== "string") {
+        const all = net.family === 4 ? net.mask === 0 : net.mask === 0n;
+        if (!all) return [net];
+        if (!invert) return NO_NETS;
+      }
+    }
     const line = this.w.line;
     const nets: IpNet[] = [];
     let from = 0;
@@ -797,6 +825,8 @@ class LineReader {
     return kept;
   }
 }
+
+const NO_NETS: readonly IpNet[] = [];
 
 /** `-p N` without `!`, shared by every rule that names protocol N. */
 const PROTOCOLS: Negatable<number>[] = [];
@@ -833,6 +863,8 @@ export function readRuleLine(words: LineWords, scope: RuleScope, report: Reporte
   return reader.read(words, scope, report);
 }
 
+const PROTOCOL_MATCHES = ["tcp", "udp"] as const;
+
 /**
  * iptables-nft turns `-m tcp`/`-m udp` options into native payload tests, and iptables-nft-save
  * prints them back as one match: `-m tcp --dport 8080 -m tcp --sport 1234` is saved as
@@ -840,7 +872,15 @@ export function readRuleLine(words: LineWords, scope: RuleScope, report: Reporte
  * into the first when their options do not overlap.
  */
 function mergeProtocolMatches(matches: Match[]): void {
-  for (const module of ["tcp", "udp"] as const) {
+  let tcp = 0;
+  let udp = 0;
+  for (let k = 0; k < matches.length; k++) {
+    const m = matches[k].module;
+    if (m === "tcp") tcp++;
+    else if (m === "udp") udp++;
+  }
+  if (tcp < 2 && udp < 2) return;
+  for (const module of PROTOCOL_MATCHES) {
     let first = -1;
     for (let k = 0; k < matches.length; k++) {
       if (matches[k].module !== module) continue;

@@ -21,13 +21,24 @@ export function validateTables(tables: readonly Table[], position: TargetPositio
 function validateTable(t: Table, position: TargetPosition, report: Reporter): void {
   const where = (rule: Rule) => position(rule, t.name);
   const chains = t.chains;
+  const n = chains.length;
   const index = new Map<string, number>();
-  for (let i = 0; i < chains.length; i++) index.set(chains[i].name, i);
-  // one pass over the rules: the jump graph (chain index → chain indexes), undefined jumps
-  const jumps: number[][] = chains.map(() => []);
-  const jumpRules: Rule[][] = chains.map(() => []);
-  for (let ci = 0; ci < chains.length; ci++) {
-    for (const r of chains[ci].rules) {
+  let ruleCount = 0;
+  for (let i = 0; i < n; i++) {
+    index.set(chains[i].name, i);
+    ruleCount += chains[i].rules.length;
+  }
+  // one pass over the rules: the jump graph as arrays (the edges of chain i are
+  // edgeTo[edgeStart[i] .. edgeStart[i+1]), each with the index of its rule), undefined jumps
+  const edgeStart = new Int32Array(n + 1);
+  const edgeTo = new Int32Array(ruleCount);
+  const edgeRule = new Int32Array(ruleCount);
+  let edges = 0;
+  for (let ci = 0; ci < n; ci++) {
+    edgeStart[ci] = edges;
+    const rules = chains[ci].rules;
+    for (let ri = 0; ri < rules.length; ri++) {
+      const r = rules[ri];
       const tg = r.target;
       if (tg === undefined || tg.name !== "chain") continue;
       const to = index.get(tg.chain);
@@ -37,51 +48,63 @@ function validateTable(t: Table, position: TargetPosition, report: Reporter): vo
         report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${tg.chain}: ${why}`, at.line, at.column);
         continue;
       }
-      jumps[ci].push(to);
-      jumpRules[ci].push(r);
+      edgeTo[edges] = to;
+      edgeRule[edges] = ri;
+      edges++;
     }
   }
-  // loops: depth-first search over the jump graph, without recursion (chains can nest deeply)
-  const state = new Uint8Array(chains.length); // 0 new, 1 on the stack, 2 done
-  for (let root = 0; root < chains.length; root++) {
+  edgeStart[n] = edges;
+  // loops: depth-first search over the jump graph, without recursion (chains can nest deeply);
+  // a chain is on the stack at most once, so n entries suffice
+  const state = new Uint8Array(n); // 0 new, 1 on the stack, 2 done
+  const stackChain = new Int32Array(n);
+  const stackEdge = new Int32Array(n);
+  for (let root = 0; root < n; root++) {
     if (state[root] !== 0) continue;
-    const stack: [number, number][] = [[root, 0]];
+    let depth = 0;
+    stackChain[0] = root;
+    stackEdge[0] = edgeStart[root];
     state[root] = 1;
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [ci, k] = top;
-      if (k >= jumps[ci].length) {
+    while (depth >= 0) {
+      const ci = stackChain[depth];
+      const e = stackEdge[depth];
+      if (e >= edgeStart[ci + 1]) {
         state[ci] = 2;
-        stack.pop();
+        depth--;
         continue;
       }
-      top[1] = k + 1;
-      const next = jumps[ci][k];
+      stackEdge[depth] = e + 1;
+      const next = edgeTo[e];
       if (state[next] === 1) {
-        const r = jumpRules[ci][k];
+        const r = chains[ci].rules[edgeRule[e]];
         const at = where(r);
         report.error("chain-loop", `${r.goto ? "-g" : "-j"} ${chains[next].name} from chain ${chains[ci].name} makes a loop; the kernel refuses the table ("too many levels of links")`, at.line, at.column);
       } else if (state[next] === 0) {
         state[next] = 1;
-        stack.push([next, 0]);
+        depth++;
+        stackChain[depth] = next;
+        stackEdge[depth] = edgeStart[next];
       }
     }
   }
   // which builtin chains reach each chain (a bit per builtin chain)
-  const reach = new Uint8Array(chains.length);
+  const reach = new Uint8Array(n);
   const builtins: number[] = [];
-  for (let b = 0; b < chains.length; b++) {
+  const pending = new Int32Array(n);
+  for (let b = 0; b < n; b++) {
     if (!chains[b].builtin) continue;
     const bit = 1 << builtins.length;
     builtins.push(b);
-    const stack = [b];
+    let top = 0;
+    pending[top++] = b;
     reach[b] |= bit;
-    while (stack.length) {
-      const ci = stack.pop() as number;
-      for (const next of jumps[ci]) {
+    while (top > 0) {
+      const ci = pending[--top];
+      for (let e = edgeStart[ci]; e < edgeStart[ci + 1]; e++) {
+        const next = edgeTo[e];
         if (reach[next] & bit) continue;
         reach[next] |= bit;
-        stack.push(next);
+        pending[top++] = next;
       }
     }
   }
@@ -100,11 +123,11 @@ function validateTable(t: Table, position: TargetPosition, report: Reporter): vo
       }
       if (allowed.hooks === undefined) continue;
       const hooks = allowed.hooks as readonly string[];
-      const bad: string[] = [];
+      let bad: string[] | undefined;
       for (let k = 0; k < builtins.length; k++) {
-        if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) bad.push(chains[builtins[k]].name);
+        if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) (bad ??= []).push(chains[builtins[k]].name);
       }
-      if (bad.length) {
+      if (bad) {
         const at = where(r);
         report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${c.name} is reached from ${bad.join(", ")}`, at.line, at.column);
       }
