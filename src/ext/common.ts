@@ -19,6 +19,8 @@ export interface ValueMask {
 
 /** Parses an unsigned integer (decimal, or hex with 0x, or octal with a leading 0 as strtoul does) within [min, max]. */
 export function parseUint(text: string, min = 0, max = 0xffffffff): number | undefined {
+  const d = decimal(text);
+  if (d >= 0) return d >= min && d <= max ? d : undefined;
   let v: number;
   if (/^0[xX][0-9a-fA-F]+$/.test(text)) v = parseInt(text.slice(2), 16);
   else if (/^0[0-9]+$/.test(text)) {
@@ -38,8 +40,26 @@ export function uintOption(use: OptionUse, ctx: BuildContext, min = 0, max = 0xf
   return v;
 }
 
+/**
+ * The value of a plain decimal number without a leading zero ("0" itself included) of at most 10
+ * digits, or -1 for any other text: the common case of parseUint, read without a regular expression.
+ */
+function decimal(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 10 || (n > 1 && text.charCodeAt(0) === 48)) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /** Parses one port: a number or a service name (for tcp/udp/sctp). */
 export function parsePort(text: string): number | undefined {
+  const d = decimal(text);
+  if (d >= 0) return d <= 65535 ? d : undefined;
   const n = parseUint(text, 0, 65535);
   if (n !== undefined && /^[0-9]+$/.test(text)) return n;
   return SERVICES.get(text.toLowerCase());

@@ -186,7 +186,8 @@ function declareChain(t: TableState, name: string, policyTok: { image: string; s
     push("error", "bad-policy", `expected a policy after ":${name}" (ACCEPT or DROP for a builtin chain, - for a user chain)`, line, name.length + 2);
     return;
   }
-  const m = countersTok ? /^\[([0-9]+):([0-9]+)\]$/.exec(countersTok.image) : null;
+  const image = countersTok?.image;
+  const m = image === undefined || image === "[0:0]" ? null : /^\[([0-9]+):([0-9]+)\]$/.exec(image);
   const counters: Counters = m ? { packets: Number(m[1]), bytes: Number(m[2]) } : ZERO;
   const isBuiltin = (TABLE_HOOKS[t.name] as readonly string[]).includes(name);
   const existing = t.chains.get(name);
@@ -424,12 +425,19 @@ function targetPositions(text: string, family: Family): TargetPosition {
   };
 }
 
+function sortedByName(chains: readonly ChainState[]): boolean {
+  for (let k = 1; k < chains.length; k++) if (chains[k - 1].name > chains[k].name) return false;
+  return true;
+}
+
 /** Builtin chains in hook order, then user chains by name (strcmp), as iptables-save lists them. */
 function freezeTable(t: TableState): Table {
   const hooks = TABLE_HOOKS[t.name] as readonly string[];
   const all = [...t.chains.values()];
   const builtins = hooks.map((h) => all.find((c) => c.name === h)).filter((c): c is ChainState => !!c);
-  const users = all.filter((c) => !c.builtin).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const users = all.filter((c) => !c.builtin);
+  // an iptables-save dump declares its chains in this order already: sort only when needed
+  if (!sortedByName(users)) users.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const chains: Chain[] = [...builtins, ...users].map((c) => ({
     name: c.name,
     builtin: c.builtin,

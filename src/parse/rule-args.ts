@@ -84,6 +84,8 @@ interface BaseOption {
   readonly invertible?: boolean;
   /** -I/-D/-X/-F/-Z: a further optional word. */
   readonly optionalArg?: boolean;
+  /** For options a rule may give once: their bit (`-s` and `--src` share one). */
+  readonly once?: number;
 }
 
 const BASE_OPTIONS: readonly BaseOption[] = [
@@ -97,13 +99,13 @@ const BASE_OPTIONS: readonly BaseOption[] = [
   { name: "policy", short: "P", args: 2 },
   { name: "zero", short: "Z", args: 1, optionalArg: true },
   { name: "rename-chain", short: "E", args: 2 },
-  { name: "source", short: "s", args: 1, invertible: true },
-  { name: "src", args: 1, invertible: true },
-  { name: "destination", short: "d", args: 1, invertible: true },
-  { name: "dst", args: 1, invertible: true },
-  { name: "in-interface", short: "i", args: 1, invertible: true },
-  { name: "out-interface", short: "o", args: 1, invertible: true },
-  { name: "protocol", short: "p", args: 1, invertible: true },
+  { name: "source", short: "s", args: 1, invertible: true, once: 1 },
+  { name: "src", args: 1, invertible: true, once: 1 },
+  { name: "destination", short: "d", args: 1, invertible: true, once: 2 },
+  { name: "dst", args: 1, invertible: true, once: 2 },
+  { name: "in-interface", short: "i", args: 1, invertible: true, once: 4 },
+  { name: "out-interface", short: "o", args: 1, invertible: true, once: 8 },
+  { name: "protocol", short: "p", args: 1, invertible: true, once: 16 },
   { name: "fragment", short: "f", args: 0, invertible: true },
   { name: "match", short: "m", args: 1 },
   { name: "jump", short: "j", args: 1 },
@@ -123,8 +125,6 @@ const BY_SHORT: readonly (BaseOption | undefined)[] = (() => {
   return a;
 })();
 
-/** Base options a rule may give once, as bits. */
-const BASE_ONCE = { source: 1, destination: 2, "in-interface": 4, "out-interface": 8, protocol: 16 } as const;
 
 /** Kernel targets that exist but that iptrace does not type: kept as unknown, with a warning. */
 const UNTYPED_KERNEL_TARGETS = new Set([
@@ -357,8 +357,9 @@ class LineReader {
     } finally {
       // hold nothing of this line (or of its table) once it is read
       this.w = this.scope = this.report = undefined as never;
-      this.matches.length = 0;
-      this.loaded.length = 0;
+      // pop, not `length = 0` (a runtime call): the lists hold a few entries
+      for (let k = this.matches.length; k > 0; k--) this.matches.pop();
+      for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
     }
   }
 
@@ -397,7 +398,7 @@ class LineReader {
     let jumpTo: ScopeChain | undefined;
     const loaded = this.loaded;
     let target: Loaded | undefined;
-    /** Base options seen on this line (bits of BASE_ONCE), each allowed once. */
+    /** Base options seen on this line (their `once` bits), each allowed once. */
     let seenBase = 0;
 
     if (w.unterminated > 0) {
@@ -552,7 +553,7 @@ class LineReader {
       const base = resolved.base as BaseOption;
       const v0 = nv > 0 ? valueText[0] : "";
       const v0Column = valueColumn[0];
-      const once = BASE_ONCE_BY_NAME.get(base.name);
+      const once = base.once;
       if (once !== undefined) {
         if (seenBase & once) this.err("duplicate-option", `${word} is given twice; iptables allows it once per rule`, line, col);
         seenBase |= once;
@@ -830,17 +831,6 @@ const NO_NETS: readonly IpNet[] = [];
 
 /** `-p N` without `!`, shared by every rule that names protocol N. */
 const PROTOCOLS: Negatable<number>[] = [];
-
-/** Base options a rule may give once, by option name. */
-const BASE_ONCE_BY_NAME: ReadonlyMap<string, number> = new Map([
-  ["source", BASE_ONCE.source],
-  ["src", BASE_ONCE.source],
-  ["destination", BASE_ONCE.destination],
-  ["dst", BASE_ONCE.destination],
-  ["in-interface", BASE_ONCE["in-interface"]],
-  ["out-interface", BASE_ONCE["out-interface"]],
-  ["protocol", BASE_ONCE.protocol],
-]);
 
 function usedBefore(uses: readonly OptionUse[], name: string): boolean {
   for (let k = 0; k < uses.length; k++) if (uses[k].name === name) return true;
