@@ -134,11 +134,30 @@ export function saveString(s: string): string {
   return `"${s.replace(/["\\']/g, (c) => `\\${c}`)}"`;
 }
 
-/** The last use of each option by name (later uses of a non-repeatable option are reported by the rule parser). */
-export function byName(uses: readonly OptionUse[]): Map<string, OptionUse> {
-  const m = new Map<string, OptionUse>();
-  for (const u of uses) m.set(u.name, u);
-  return m;
+/** The option uses of one module, looked up by name. */
+export interface UsesByName {
+  /** The last use named `name` (later uses of a non-repeatable option are reported by the rule parser). */
+  get(name: string): OptionUse | undefined;
+  has(name: string): boolean;
+}
+
+/**
+ * The last use of each option by name. A module has a handful of uses, so a scan beats building
+ * a Map for every rule (DNAT alone is built for every KUBE-SEP rule).
+ */
+export function byName(uses: readonly OptionUse[]): UsesByName {
+  return new UsesScan(uses);
+}
+
+class UsesScan implements UsesByName {
+  constructor(private readonly uses: readonly OptionUse[]) {}
+  get(name: string): OptionUse | undefined {
+    for (let k = this.uses.length - 1; k >= 0; k--) if (this.uses[k].name === name) return this.uses[k];
+    return undefined;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
 }
 
 /** Reads a comma-separated list of names from a fixed vocabulary, reporting the first unknown one. */

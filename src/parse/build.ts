@@ -126,10 +126,19 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             return;
           }
           current.touched = true;
-          declareChain(current, s.token.image.slice(1), s.policy, s.counters, l.line, push);
+          const name = s.token.image.slice(1);
+          declareChain(current, name, s.policy?.image, s.policy?.startColumn ?? name.length + 2, s.counters?.image, l.line, push);
           return;
         }
       }
+    },
+    chain(c, line) {
+      if (!current) {
+        if (!skipping) push("error", "rule-outside-table", `chain declaration outside a table; expected a "*table" line before it`, line, 1);
+        return;
+      }
+      current.touched = true;
+      declareChain(current, c.name, c.policy, c.policyColumn, c.counters, line, push);
     },
     rule(words) {
       if (words.n === 0) {
@@ -175,9 +184,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
 
 type Push = (severity: "error" | "warning", code: IssueCode | string, message: string, line: number, column: number) => void;
 
-function declareChain(t: TableState, name: string, policyTok: { image: string; startColumn?: number } | undefined, countersTok: { image: string } | undefined, line: number, push: Push) {
-  const policy = policyTok?.image;
-  const policyCol = policyTok?.startColumn ?? name.length + 2;
+function declareChain(t: TableState, name: string, policy: string | undefined, policyCol: number, image: string | undefined, line: number, push: Push) {
   if (name.length === 0 || name.length > MAX_CHAIN_NAME) {
     push("error", "bad-value", `chain name "${name}" must have 1 to ${MAX_CHAIN_NAME} characters`, line, 2);
     return;
@@ -186,7 +193,6 @@ function declareChain(t: TableState, name: string, policyTok: { image: string; s
     push("error", "bad-policy", `expected a policy after ":${name}" (ACCEPT or DROP for a builtin chain, - for a user chain)`, line, name.length + 2);
     return;
   }
-  const image = countersTok?.image;
   const m = image === undefined || image === "[0:0]" ? null : /^\[([0-9]+):([0-9]+)\]$/.exec(image);
   const counters: Counters = m ? { packets: Number(m[1]), bytes: Number(m[2]) } : ZERO;
   const isBuiltin = (TABLE_HOOKS[t.name] as readonly string[]).includes(name);
@@ -414,6 +420,7 @@ function targetPositions(text: string, family: Family): TargetPosition {
       const quiet: Reporter = { error() {}, warn() {} };
       forEachLine(text.slice(start, end < 0 ? text.length : end + 1), {
         other() {},
+        chain() {},
         rule(words) {
           const cmd = readRuleLine(words, { family, table, chains: { get: () => undefined } }, quiet);
           if (cmd && cmd.targetColumn > 0) column = cmd.targetColumn;

@@ -1,13 +1,16 @@
 /**
- * The loop over the input's lines. A plain rule line (most lines of a big dump) is split into
- * words straight from the input by `splitRuleLine`; every other line — tables, chains, COMMIT,
- * comments, and any rule line the splitter declines — goes through the chevrotain grammar, a block
- * of consecutive lines at a time, so that tokens never pile up for a whole 16 MB dump.
+ * The loop over the input's lines. A plain rule line or chain line (nearly every line of a big
+ * dump) is read straight from the input by `splitRuleLine` / `splitChainLine`; every other line —
+ * tables, COMMIT, comments, and any line the fast paths decline — goes through the chevrotain
+ * grammar, a block of consecutive lines at a time, so that tokens never pile up for a whole 16 MB
+ * dump. The grammar is the specification: property tests hold each fast path to it.
  */
 import type { IToken } from "chevrotain";
 import { Lexer } from "../../grammar/chevrotain.js";
 import { allTokens, LineParser, type LineSyntax } from "../../grammar/index.js";
 import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens.js";
+import { chainLine, splitChainLine } from "./chain-line.js";
+import type { ChainLine } from "./chain-line.js";
 import { lineWords, resetWords, setCounters, splitRuleLine, tokensToWords, type LineWords } from "./words.js";
 
 /** Built once at module load, as chevrotain advises. */
@@ -29,6 +32,8 @@ export type LexedLine =
 export interface LineVisitor {
   /** A rule (command) line; `words` is a buffer reused for the next line: copy what you keep. */
   rule(words: LineWords): void;
+  /** A chain line read by the fast path (`chain` is a buffer reused for the next line). */
+  chain(chain: ChainLine, line: number): void;
   /** A comment, table, chain or COMMIT line, or a line with a syntax problem. */
   other(line: LexedLine): void;
 }
@@ -38,6 +43,7 @@ const LINES_PER_BLOCK = 2048;
 
 const DASH = 45; // "-"
 const BRACKET = 91; // "["
+const COLON = 58; // ":"
 
 /**
  * Visits every non-empty line of `text` in order. Errors are reported per line, so one bad line
@@ -45,6 +51,7 @@ const BRACKET = 91; // "["
  */
 export function forEachLine(text: string, visitor: LineVisitor): void {
   const words = lineWords();
+  const chain = chainLine();
   /** Start offset and first line number of the block of lines waiting for the grammar, -1 when none. */
   let pending = -1;
   let pendingLine = 0;
@@ -70,6 +77,16 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
         line++;
         continue;
       }
+    }
+    if (c === COLON && splitChainLine(text, pos, end, chain)) {
+      if (pending >= 0) {
+        visitBlock(text.slice(pending, pos), pendingLine, visitor, words);
+        pending = -1;
+      }
+      visitor.chain(chain, line);
+      pos = end + 1;
+      line++;
+      continue;
     }
     if (pending < 0) {
       pending = pos;

@@ -68,7 +68,7 @@ export const statistic: MatchExtension<StatisticMatch> = {
       switch (u.name) {
         case "mode":
           if (text !== "random" && text !== "nth") return ctx.error("bad-value", `--mode expects random or nth, found "${text}"`, u, 0);
-          mode = text;
+          mode = text === "random" ? "random" : "nth"; // the literal, not the rule's copy of the word
           break;
         case "probability": {
           const p = DECIMAL.test(text) ? Number(text) : NaN;

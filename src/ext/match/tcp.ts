@@ -69,6 +69,8 @@ export function printPorts(name: string, r: Negatable<NumRange> | undefined): st
   return `${bang(r.invert)}--${name} ${formatRange(r.value)}`;
 }
 
+const BARE_TCP: TcpMatch = { module: "tcp" };
+
 export const tcp: MatchExtension<TcpMatch> = {
   name: "tcp",
   options: [
@@ -84,6 +86,8 @@ export const tcp: MatchExtension<TcpMatch> = {
     if (ctx.protocol !== Proto.TCP) {
       return ctx.error("match-not-allowed", "-m tcp needs -p tcp (the kernel refuses it for other protocols)", ctx.where);
     }
+    // `-m tcp` without options (every KUBE-SEP DNAT rule has one): one shared, read-only match
+    if (uses.length === 0) return BARE_TCP;
     const m: { -readonly [K in keyof TcpMatch]: TcpMatch[K] } = { module: "tcp" };
     for (const u of uses) {
       switch (u.name) {
