@@ -304,7 +304,9 @@ const valueColumn: number[] = [0, 0];
 
 /**
  * The state of reading one line. One reader serves every line in turn (reset by `read`), so that
- * its fields, not closures or objects per line, carry the line's state.
+ * its fields, not closures or objects per line, carry the line's state. The work is cut into
+ * small methods: V8 compiles each hot one quickly and, when a new kind of line turns up late in a
+ * dump, throws away and recompiles only the one that meets it.
  */
 class LineReader {
   private w!: LineWords;
@@ -317,6 +319,37 @@ class LineReader {
   /** The modules the line loads, in order. */
   private readonly loaded: Loaded[] = [];
   private readonly ctx: MutableContext;
+
+  // what the line says so far
+  private op: CommandOp | undefined = undefined;
+  private chain: string | undefined = undefined;
+  private chainColumn = 0;
+  private ruleNum: number | undefined = undefined;
+  private arg: string | undefined = undefined;
+  private argColumn = 0;
+  private onlyFamily: Family | undefined = undefined;
+  private hasSpec = false;
+  private sources: readonly IpNet[] | undefined = undefined;
+  private sourceInvert = false;
+  private dests: readonly IpNet[] | undefined = undefined;
+  private destInvert = false;
+  private inIface: Negatable<string> | undefined = undefined;
+  private outIface: Negatable<string> | undefined = undefined;
+  private protocol: Negatable<number> | undefined = undefined;
+  private fragment: Negatable<true> | undefined = undefined;
+  private counters: Counters | undefined = undefined;
+  private goto = false;
+  private targetColumn = 0;
+  private chainTarget: string | undefined = undefined;
+  /** The declared chain `-j` names, looked up once. */
+  private jumpTo: ScopeChain | undefined = undefined;
+  private target: Loaded | undefined = undefined;
+  /** Base options seen on this line (their `once` bits), each allowed once. */
+  private seenBase = 0;
+  /** Column of a `!` waiting for its option, 0 when none. */
+  private pendingNot = 0;
+  /** How many values the current option took (in valueText/valueColumn). */
+  private nv = 0;
 
   constructor() {
     const self = this;
@@ -353,383 +386,447 @@ class LineReader {
 
   read(w: LineWords, scope: RuleScope, report: Reporter): RuleCommand | undefined {
     try {
-      return this.readLine(w, scope, report);
+      this.start(w, scope, report);
+      return this.readLine();
     } finally {
-      // hold nothing of this line (or of its table) once it is read
-      this.w = this.scope = this.report = undefined as never;
-      // pop, not `length = 0` (a runtime call): the lists hold a few entries
-      for (let k = this.matches.length; k > 0; k--) this.matches.pop();
-      for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
+      this.clear();
     }
   }
 
-  private readLine(w: LineWords, scope: RuleScope, report: Reporter): RuleCommand | undefined {
+  private start(w: LineWords, scope: RuleScope, report: Reporter): void {
     this.w = w;
     this.scope = scope;
     this.report = report;
     this.failed = false;
+    this.op = undefined;
+    this.chain = undefined;
+    this.chainColumn = 0;
+    this.ruleNum = undefined;
+    this.arg = undefined;
+    this.argColumn = 0;
+    this.onlyFamily = undefined;
+    this.hasSpec = false;
+    this.sources = undefined;
+    this.sourceInvert = false;
+    this.dests = undefined;
+    this.destInvert = false;
+    this.inIface = undefined;
+    this.outIface = undefined;
+    this.protocol = undefined;
+    this.fragment = undefined;
+    this.counters = undefined;
+    this.goto = false;
+    this.targetColumn = 0;
+    this.chainTarget = undefined;
+    this.jumpTo = undefined;
+    this.target = undefined;
+    this.seenBase = 0;
+    this.pendingNot = 0;
+  }
+
+  /** Holds nothing of the line (or of its table) once it is read. */
+  private clear(): void {
+    this.w = this.scope = this.report = undefined as never;
+    this.sources = this.dests = undefined;
+    this.inIface = this.outIface = undefined;
+    this.chain = this.arg = this.chainTarget = undefined;
+    this.jumpTo = this.target = undefined;
+    this.counters = undefined;
+    // pop, not `length = 0` (a runtime call): the lists hold a few entries
+    for (let k = this.matches.length; k > 0; k--) this.matches.pop();
+    for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
+  }
+
+  private readLine(): RuleCommand | undefined {
+    const w = this.w;
     const n = w.n;
-    const text = w.text;
-    const column = w.column;
-    const line = w.line;
-    const family = scope.family;
-
-    let op: CommandOp | undefined;
-    let chain: string | undefined;
-    let chainColumn = 0;
-    let ruleNum: number | undefined;
-    let arg: string | undefined;
-    let argColumn = 0;
-    let onlyFamily: Family | undefined;
-    let hasSpec = false;
-    let sources: readonly IpNet[] | undefined;
-    let sourceInvert = false;
-    let dests: readonly IpNet[] | undefined;
-    let destInvert = false;
-    let inIface: Negatable<string> | undefined;
-    let outIface: Negatable<string> | undefined;
-    let protocol: Negatable<number> | undefined;
-    let fragment: Negatable<true> | undefined;
-    let counters: Counters | undefined;
-    let goto = false;
-    let targetColumn = 0;
-    let chainTarget: string | undefined;
-    /** The declared chain `-j` names, looked up once. */
-    let jumpTo: ScopeChain | undefined;
-    const loaded = this.loaded;
-    let target: Loaded | undefined;
-    /** Base options seen on this line (their `once` bits), each allowed once. */
-    let seenBase = 0;
-
     if (w.unterminated > 0) {
-      this.err("unterminated-quote", `the quote opened at column ${w.unterminated} is not closed before the end of the line; expected a closing "`, line, w.unterminated);
+      this.err("unterminated-quote", `the quote opened at column ${w.unterminated} is not closed before the end of the line; expected a closing "`, w.line, w.unterminated);
       return undefined;
     }
-    const resolved = this.resolved;
-    /** Column of a `!` waiting for its option, 0 when none. */
-    let pendingNot = 0;
     let i = 0;
     while (i < n) {
-      const word = text[i];
-      const col = column[i];
-      if (word === "!" && !w.quoted[i]) {
-        if (pendingNot) this.err("syntax", `"!" twice in a row; expected an option after "!"`, line, col);
-        pendingNot = col;
-        i++;
-        continue;
-      }
-      const dash = word.charCodeAt(0) === 45;
-      const isLong = dash && word.length > 2 && word.charCodeAt(1) === 45;
-      const isShort = dash && !isLong && word.length >= 2 && word !== "--";
-      if (!isLong && !isShort) {
-        // a word that belongs to an unknown module's options (we cannot know their arity)
-        const open = loaded[loaded.length - 1];
-        if (open && !open.ext && open.raw && (open.raw.length > 0 || open.kind === "target")) {
-          open.raw.push(word);
-          i++;
-          continue;
-        }
-        this.err("syntax", `unexpected word "${word}"; expected an option such as -A, -s, -m or -j`, line, col);
-        i++;
-        continue;
-      }
-
-      // find the option
-      let attached: string | undefined;
-      if (isLong) {
-        let dashed = word;
-        const eq = word.indexOf("=");
-        if (eq >= 0) {
-          attached = word.slice(eq + 1);
-          dashed = word.slice(0, eq);
-        }
-        let r = resolveLong(dashed, loaded, resolved);
-        if (r === undefined && protocol && !protocol.invert) {
-          // iptables: an unknown option with -p set loads the protocol's match and tries again
-          const pm = PROTO_MATCH.get(protocol.value);
-          const ext = pm ? findMatch(pm, family) : undefined;
-          if (ext && !loaded.some((l) => l.kind === "match" && l.ext === ext)) {
-            loaded.push({ kind: "match", name: ext.name, column: col, ext, uses: NO_USES });
-            r = resolveLong(dashed, loaded, resolved);
-          }
-        }
-        if (r === "ambiguous") {
-          this.err("ambiguous-option", `option "${dashed}" is ambiguous: it abbreviates more than one option of this rule`, line, col);
-          i++;
-          continue;
-        }
-        if (r === undefined) {
-          const open = loaded[loaded.length - 1];
-          if (open && !open.ext && open.raw) {
-            if (pendingNot) open.raw.push("!");
-            pendingNot = 0;
-            open.raw.push(word);
-            i++;
-            continue;
-          }
-          const known = loaded.filter((l) => l.ext).map((l) => (l.kind === "match" ? `-m ${l.name}` : `-j ${l.name}`));
-          this.err("unknown-option", `unknown option "${dashed}"${known.length ? ` for ${known.join(", ")}` : ""}; expected an option of a loaded module (add -m MODULE before it)`, line, col);
-          pendingNot = 0;
-          i = this.skipValues(i + 1);
-          continue;
-        }
-      } else {
-        const base = BY_SHORT[word.charCodeAt(1)];
-        if (!base) {
-          const open = loaded[loaded.length - 1];
-          if (open && !open.ext && open.raw) {
-            if (pendingNot) open.raw.push("!");
-            pendingNot = 0;
-            open.raw.push(word);
-            i++;
-            continue;
-          }
-          this.err("unknown-option", `unknown option "${word}"; expected one of -A -I -D -R -N -X -F -P -Z -E -s -d -i -o -p -f -m -j -g -c`, line, col);
-          i = this.skipValues(i + 1);
-          continue;
-        }
-        if (word.length > 2) attached = word.slice(2);
-        resolved.base = base;
-        resolved.owner = undefined;
-        resolved.spec = undefined;
-      }
-
-      const owner = resolved.owner;
-      const spec = resolved.base ?? (resolved.spec as OptionSpec);
-      let invert = false;
-      if (pendingNot) {
-        if (!spec.invertible) this.err("syntax", `"!" cannot stand before ${isLong ? "--" : "-"}${isLong ? spec.name : word.slice(1, 2)}; that option cannot be negated`, line, pendingNot);
-        invert = true;
-        pendingNot = 0;
-      }
-      // take the option's values
-      let nv = 0;
-      let j = i + 1;
-      if (attached !== undefined) {
-        valueText[0] = attached;
-        valueColumn[0] = col + word.length - attached.length;
-        nv = 1;
-      }
-      const need = spec.args;
-      const optional = spec.optionalArg === true;
-      while (nv < need && j < n) {
-        const next = text[j];
-        if (optional && (next.startsWith("-") || next === "!")) break;
-        // legacy (iptables ≤ 1.4.3): `--opt ! value`
-        if (next === "!" && !w.quoted[j] && spec.invertible && nv === 0 && !invert) {
-          invert = true;
-          j++;
-          continue;
-        }
-        valueText[nv] = next;
-        valueColumn[nv] = column[j];
-        nv++;
-        j++;
-      }
-      if (nv < need && !optional) {
-        const shown = isLong ? word : `-${word[1]}`;
-        this.err("missing-value", `option ${shown} needs ${need === 1 ? "a value" : `${need} values`}; found the end of the line`, line, col + word.length);
-        break;
-      }
-      i = j;
-
-      if (owner) {
-        hasSpec = true;
-        const s = spec as OptionSpec;
-        if (!s.repeatable && usedBefore(owner.uses, s.name)) {
-          this.err("duplicate-option", `--${s.name} is given twice for ${owner.kind === "match" ? "-m" : "-j"} ${owner.name}; the kernel tools allow it once`, line, col);
-        }
-        owner.uses = withUse(owner.uses, {
-          name: s.name,
-          invert,
-          values: nv === 0 ? NO_VALUES : nv === 1 ? [valueText[0]] : [valueText[0], valueText[1]],
-          line,
-          column: col,
-          valueColumns: nv === 0 ? NO_COLUMNS : nv === 1 ? [valueColumn[0]] : [valueColumn[0], valueColumn[1]],
-        });
-        continue;
-      }
-
-      const base = resolved.base as BaseOption;
-      const v0 = nv > 0 ? valueText[0] : "";
-      const v0Column = valueColumn[0];
-      const once = base.once;
-      if (once !== undefined) {
-        if (seenBase & once) this.err("duplicate-option", `${word} is given twice; iptables allows it once per rule`, line, col);
-        seenBase |= once;
-      }
-      switch (base.name) {
-        case "append":
-        case "insert":
-        case "delete":
-        case "replace":
-        case "new-chain":
-        case "delete-chain":
-        case "flush":
-        case "policy":
-        case "zero":
-        case "rename-chain": {
-          if (op) {
-            this.err("bad-command", `a second command ${word} on one line; expected one of -A, -I, -D, -R, -N, -X, -F, -P, -Z, -E per line`, line, col);
-            break;
-          }
-          op = base.name;
-          if (nv > 0) {
-            chain = v0;
-            chainColumn = v0Column;
-          }
-          if (nv > 1) {
-            arg = valueText[1];
-            argColumn = valueColumn[1];
-          }
-          if (op === "replace") {
-            const num = nv > 1 && isDigits(valueText[1]) ? Number(valueText[1]) : undefined;
-            if (!num) this.err("bad-value", `-R needs CHAIN RULENUM; found "${nv > 1 ? valueText[1] : ""}"`, line, nv > 1 ? valueColumn[1] : col);
-            ruleNum = num;
-            arg = undefined;
-            argColumn = 0;
-          }
-          if ((op === "insert" || op === "delete") && i < n && isDigits(text[i])) {
-            ruleNum = Number(text[i]);
-            if (ruleNum < 1) this.err("bad-value", `rule numbers start at 1; found ${ruleNum}`, line, column[i]);
-            i++;
-          }
-          break;
-        }
-        case "source":
-        case "src":
-        case "destination":
-        case "dst": {
-          hasSpec = true;
-          const isSrc = base.name === "source" || base.name === "src";
-          const nets = this.readNets(v0, v0Column, isSrc, invert);
-          if (!nets) break;
-          if (nets.length > 0) {
-            if (isSrc) {
-              if (!sources) (sources = nets), (sourceInvert = invert);
-            } else if (!dests) (dests = nets), (destInvert = invert);
-          }
-          break;
-        }
-        case "in-interface":
-        case "out-interface": {
-          hasSpec = true;
-          const name = v0;
-          // kernel: IFNAMSIZ is 16 including the NUL
-          if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) {
-            this.err("bad-interface", `${base.name === "in-interface" ? "-i" : "-o"} expects an interface name of 1 to 15 characters (a trailing + is a wildcard); found "${name}"`, line, v0Column);
-            break;
-          }
-          // `-i +` matches every interface: the kernel keeps no interface test and iptables-save prints none
-          if (name === "+" && !invert) break;
-          const value = { value: name, invert };
-          if (base.name === "in-interface") inIface = value;
-          else outIface = value;
-          break;
-        }
-        case "protocol": {
-          hasSpec = true;
-          const p = protocolNumber(v0);
-          if (p === undefined) {
-            this.err("bad-protocol", `-p expects a protocol name (tcp, udp, icmp, …) or a number from 0 to 255; found "${v0}"`, line, v0Column);
-            break;
-          }
-          if (p === 0) {
-            if (invert) this.err("bad-protocol", `"! -p all" matches nothing; the kernel tools refuse it`, line, v0Column);
-            break;
-          }
-          protocol = invert ? { value: p, invert } : (PROTOCOLS[p] ??= { value: p, invert: false });
-          break;
-        }
-        case "fragment":
-          hasSpec = true;
-          if (family === 6) this.err("family-mismatch", `-f exists only for IPv4; use -m frag for IPv6`, line, col);
-          fragment = { value: true, invert };
-          break;
-        case "match": {
-          hasSpec = true;
-          const ext = findMatch(v0, family);
-          if (ext) loaded.push({ kind: "match", name: ext.name, column: v0Column, ext, uses: NO_USES });
-          else {
-            const other = findMatch(v0, family === 4 ? 6 : 4);
-            if (other) this.err("family-mismatch", `-m ${v0} exists only for IPv${family === 4 ? 6 : 4}`, line, v0Column);
-            else {
-              report.warn("unknown-match", `match module "${v0}" is not known to iptrace; kept as written and not evaluated`, line, v0Column);
-              loaded.push({ kind: "match", name: v0, column: v0Column, uses: NO_USES, raw: [] });
-            }
-          }
-          break;
-        }
-        case "jump":
-        case "goto": {
-          hasSpec = true;
-          if (target || chainTarget !== undefined) {
-            this.err("duplicate-option", `a second ${word}; a rule has at most one target`, line, col);
-            break;
-          }
-          const name = v0;
-          targetColumn = v0Column;
-          if (base.name === "goto") {
-            goto = true;
-            chainTarget = name;
-            break;
-          }
-          const declared = scope.chains.get(name);
-          jumpTo = declared;
-          const ext = declared ? undefined : findTarget(name, family);
-          if (ext) {
-            target = { kind: "target", name: ext.name, column: v0Column, ext, uses: NO_USES };
-            loaded.push(target);
-          } else if (UNTYPED_KERNEL_TARGETS.has(name) || (!declared && findTarget(name, family === 4 ? 6 : 4))) {
-            if (findTarget(name, family === 4 ? 6 : 4)) this.err("family-mismatch", `target ${name} exists only for IPv${family === 4 ? 6 : 4}`, line, v0Column);
-            else report.warn("unknown-target", `target "${name}" is not modelled by iptrace; kept as written`, line, v0Column);
-            target = { kind: "target", name, column: v0Column, uses: NO_USES, raw: [] };
-            loaded.push(target);
-          } else {
-            chainTarget = name;
-          }
-          break;
-        }
-        case "set-counters": {
-          const p = isDigits(v0) ? Number(v0) : NaN;
-          const b = nv > 1 && isDigits(valueText[1]) ? Number(valueText[1]) : NaN;
-          if (Number.isNaN(p) || Number.isNaN(b)) this.err("bad-counters", `-c expects two numbers, PACKETS BYTES`, line, v0Column);
-          else counters = { packets: p, bytes: b };
-          break;
-        }
-        case "ipv4":
-        case "ipv6":
-          onlyFamily = base.name === "ipv4" ? 4 : 6;
-          break;
-        case "table":
-          this.err("bad-command", `-t is not allowed in iptables-restore input; start the table with a "*${v0}" line`, line, col);
-          break;
-        case "wait":
-        case "verbose":
-          break;
-      }
+      i = this.option(i);
+      if (i < 0) break;
     }
-    if (pendingNot) this.err("syntax", `"!" at the end of the line; expected an option after it`, line, pendingNot);
-
+    if (this.pendingNot) this.err("syntax", `"!" at the end of the line; expected an option after it`, w.line, this.pendingNot);
+    const op = this.op;
     if (!op) {
-      if (n > 0) this.err("bad-command", `a rule line must start with a command such as -A CHAIN; found "${text[0]}"`, line, column[0]);
+      if (n > 0) this.err("bad-command", `a rule line must start with a command such as -A CHAIN; found "${w.text[0]}"`, w.line, w.column[0]);
       return undefined;
     }
-    if (chain === undefined && (op === "append" || op === "insert" || op === "delete" || op === "replace" || op === "new-chain" || op === "policy" || op === "rename-chain")) {
+    if (this.chain === undefined && (op === "append" || op === "insert" || op === "delete" || op === "replace" || op === "new-chain" || op === "policy" || op === "rename-chain")) {
       return undefined;
     }
     if (this.failed) return undefined;
+    return this.finish(op);
+  }
 
-    // build the typed matches and target; `where` moves to each module as it is built
+  /**
+   * Reads the word at `i` (an option with its values, a `!`, or a stray word) and returns the
+   * index of the next word to read; -1 stops the line (an option missing its value).
+   */
+  private option(i: number): number {
+    const w = this.w;
+    const word = w.text[i];
+    const col = w.column[i];
+    const line = w.line;
+    const loaded = this.loaded;
+    if (word === "!" && !w.quoted[i]) {
+      if (this.pendingNot) this.err("syntax", `"!" twice in a row; expected an option after "!"`, line, col);
+      this.pendingNot = col;
+      return i + 1;
+    }
+    const dash = word.charCodeAt(0) === 45;
+    const isLong = dash && word.length > 2 && word.charCodeAt(1) === 45;
+    const isShort = dash && !isLong && word.length >= 2 && word !== "--";
+    if (!isLong && !isShort) {
+      // a word that belongs to an unknown module's options (we cannot know their arity)
+      const open = loaded[loaded.length - 1];
+      if (open && !open.ext && open.raw && (open.raw.length > 0 || open.kind === "target")) {
+        open.raw.push(word);
+        return i + 1;
+      }
+      this.err("syntax", `unexpected word "${word}"; expected an option such as -A, -s, -m or -j`, line, col);
+      return i + 1;
+    }
+
+    // find the option
+    const resolved = this.resolved;
+    let attached: string | undefined;
+    if (isLong) {
+      let dashed = word;
+      const eq = word.indexOf("=");
+      if (eq >= 0) {
+        attached = word.slice(eq + 1);
+        dashed = word.slice(0, eq);
+      }
+      const r = this.resolveLong(dashed, col);
+      if (r === "ambiguous") {
+        this.err("ambiguous-option", `option "${dashed}" is ambiguous: it abbreviates more than one option of this rule`, line, col);
+        return i + 1;
+      }
+      if (r === undefined) {
+        const open = loaded[loaded.length - 1];
+        if (open && !open.ext && open.raw) {
+          if (this.pendingNot) open.raw.push("!");
+          this.pendingNot = 0;
+          open.raw.push(word);
+          return i + 1;
+        }
+        const known = loaded.filter((l) => l.ext).map((l) => (l.kind === "match" ? `-m ${l.name}` : `-j ${l.name}`));
+        this.err("unknown-option", `unknown option "${dashed}"${known.length ? ` for ${known.join(", ")}` : ""}; expected an option of a loaded module (add -m MODULE before it)`, line, col);
+        this.pendingNot = 0;
+        return this.skipValues(i + 1);
+      }
+    } else {
+      const base = BY_SHORT[word.charCodeAt(1)];
+      if (!base) {
+        const open = loaded[loaded.length - 1];
+        if (open && !open.ext && open.raw) {
+          if (this.pendingNot) open.raw.push("!");
+          this.pendingNot = 0;
+          open.raw.push(word);
+          return i + 1;
+        }
+        this.err("unknown-option", `unknown option "${word}"; expected one of -A -I -D -R -N -X -F -P -Z -E -s -d -i -o -p -f -m -j -g -c`, line, col);
+        return this.skipValues(i + 1);
+      }
+      if (word.length > 2) attached = word.slice(2);
+      resolved.base = base;
+      resolved.owner = undefined;
+      resolved.spec = undefined;
+    }
+
+    const owner = resolved.owner;
+    const spec = resolved.base ?? (resolved.spec as OptionSpec);
+    let invert = false;
+    if (this.pendingNot) {
+      if (!spec.invertible) this.err("syntax", `"!" cannot stand before ${isLong ? "--" : "-"}${isLong ? spec.name : word.slice(1, 2)}; that option cannot be negated`, line, this.pendingNot);
+      invert = true;
+      this.pendingNot = 0;
+    }
+    // take the option's values
+    const next = this.takeValues(i, spec, attached, invert);
+    if (next < 0) {
+      const shown = isLong ? word : `-${word[1]}`;
+      const need = spec.args;
+      this.err("missing-value", `option ${shown} needs ${need === 1 ? "a value" : `${need} values`}; found the end of the line`, line, col + word.length);
+      return -1;
+    }
+    if (this.legacyNot) invert = true;
+
+    if (owner) {
+      this.hasSpec = true;
+      const s = spec as OptionSpec;
+      if (!s.repeatable && usedBefore(owner.uses, s.name)) {
+        this.err("duplicate-option", `--${s.name} is given twice for ${owner.kind === "match" ? "-m" : "-j"} ${owner.name}; the kernel tools allow it once`, line, col);
+      }
+      const nv = this.nv;
+      owner.uses = withUse(owner.uses, {
+        name: s.name,
+        invert,
+        values: nv === 0 ? NO_VALUES : nv === 1 ? [valueText[0]] : [valueText[0], valueText[1]],
+        line,
+        column: col,
+        valueColumns: nv === 0 ? NO_COLUMNS : nv === 1 ? [valueColumn[0]] : [valueColumn[0], valueColumn[1]],
+      });
+      return next;
+    }
+    return this.baseOption(resolved.base as BaseOption, word, col, invert, next);
+  }
+
+  /** Set by takeValues when the legacy `--opt ! value` negated the option. */
+  private legacyNot = false;
+
+  /**
+   * Takes the values of the option at `i` into valueText/valueColumn (`this.nv` of them) and
+   * returns the index after them, or -1 when the line ends before a required value.
+   */
+  private takeValues(i: number, spec: BaseOption | OptionSpec, attached: string | undefined, invert: boolean): number {
+    const w = this.w;
+    const n = w.n;
+    const text = w.text;
+    let nv = 0;
+    let j = i + 1;
+    this.legacyNot = false;
+    if (attached !== undefined) {
+      valueText[0] = attached;
+      valueColumn[0] = w.column[i] + text[i].length - attached.length;
+      nv = 1;
+    }
+    const need = spec.args;
+    const optional = spec.optionalArg === true;
+    while (nv < need && j < n) {
+      const next = text[j];
+      if (optional && (next.startsWith("-") || next === "!")) break;
+      // legacy (iptables ≤ 1.4.3): `--opt ! value`
+      if (next === "!" && !w.quoted[j] && spec.invertible && nv === 0 && !invert && !this.legacyNot) {
+        this.legacyNot = true;
+        j++;
+        continue;
+      }
+      valueText[nv] = next;
+      valueColumn[nv] = w.column[j];
+      nv++;
+      j++;
+    }
+    this.nv = nv;
+    if (nv < need && !optional) return -1;
+    return j;
+  }
+
+  /** getopt_long's look-up of a long option; may load the `-p` protocol's match first (as iptables does). */
+  private resolveLong(dashed: string, col: number): "ok" | "ambiguous" | undefined {
+    const loaded = this.loaded;
+    let r = resolveLong(dashed, loaded, this.resolved);
+    const protocol = this.protocol;
+    if (r === undefined && protocol && !protocol.invert) {
+      // iptables: an unknown option with -p set loads the protocol's match and tries again
+      const pm = PROTO_MATCH.get(protocol.value);
+      const ext = pm ? findMatch(pm, this.scope.family) : undefined;
+      if (ext && !loaded.some((l) => l.kind === "match" && l.ext === ext)) {
+        loaded.push({ kind: "match", name: ext.name, column: col, ext, uses: NO_USES });
+        r = resolveLong(dashed, loaded, this.resolved);
+      }
+    }
+    return r;
+  }
+
+  /** A base option (-A, -s, -p, -m, -j, …) with its values taken; returns the next word's index. */
+  private baseOption(base: BaseOption, word: string, col: number, invert: boolean, i: number): number {
+    const w = this.w;
+    const line = w.line;
+    const nv = this.nv;
+    const v0 = nv > 0 ? valueText[0] : "";
+    const v0Column = valueColumn[0];
+    const family = this.scope.family;
+    const once = base.once;
+    if (once !== undefined) {
+      if (this.seenBase & once) this.err("duplicate-option", `${word} is given twice; iptables allows it once per rule`, line, col);
+      this.seenBase |= once;
+    }
+    switch (base.name) {
+      case "append":
+      case "insert":
+      case "delete":
+      case "replace":
+      case "new-chain":
+      case "delete-chain":
+      case "flush":
+      case "policy":
+      case "zero":
+      case "rename-chain": {
+        if (this.op) {
+          this.err("bad-command", `a second command ${word} on one line; expected one of -A, -I, -D, -R, -N, -X, -F, -P, -Z, -E per line`, line, col);
+          break;
+        }
+        const op = base.name;
+        this.op = op;
+        if (nv > 0) {
+          this.chain = v0;
+          this.chainColumn = v0Column;
+        }
+        if (nv > 1) {
+          this.arg = valueText[1];
+          this.argColumn = valueColumn[1];
+        }
+        if (op === "replace") {
+          const num = nv > 1 && isDigits(valueText[1]) ? Number(valueText[1]) : undefined;
+          if (!num) this.err("bad-value", `-R needs CHAIN RULENUM; found "${nv > 1 ? valueText[1] : ""}"`, line, nv > 1 ? valueColumn[1] : col);
+          this.ruleNum = num;
+          this.arg = undefined;
+          this.argColumn = 0;
+        }
+        if ((op === "insert" || op === "delete") && i < w.n && isDigits(w.text[i])) {
+          const num = Number(w.text[i]);
+          this.ruleNum = num;
+          if (num < 1) this.err("bad-value", `rule numbers start at 1; found ${num}`, line, w.column[i]);
+          i++;
+        }
+        break;
+      }
+      case "source":
+      case "src":
+      case "destination":
+      case "dst": {
+        this.hasSpec = true;
+        const isSrc = base.name === "source" || base.name === "src";
+        const nets = this.readNets(v0, v0Column, isSrc, invert);
+        if (!nets) break;
+        if (nets.length > 0) {
+          if (isSrc) {
+            if (!this.sources) (this.sources = nets), (this.sourceInvert = invert);
+          } else if (!this.dests) (this.dests = nets), (this.destInvert = invert);
+        }
+        break;
+      }
+      case "in-interface":
+      case "out-interface": {
+        this.hasSpec = true;
+        const name = v0;
+        // kernel: IFNAMSIZ is 16 including the NUL
+        if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) {
+          this.err("bad-interface", `${base.name === "in-interface" ? "-i" : "-o"} expects an interface name of 1 to 15 characters (a trailing + is a wildcard); found "${name}"`, line, v0Column);
+          break;
+        }
+        // `-i +` matches every interface: the kernel keeps no interface test and iptables-save prints none
+        if (name === "+" && !invert) break;
+        const value = { value: name, invert };
+        if (base.name === "in-interface") this.inIface = value;
+        else this.outIface = value;
+        break;
+      }
+      case "protocol": {
+        this.hasSpec = true;
+        const p = protocolNumber(v0);
+        if (p === undefined) {
+          this.err("bad-protocol", `-p expects a protocol name (tcp, udp, icmp, …) or a number from 0 to 255; found "${v0}"`, line, v0Column);
+          break;
+        }
+        if (p === 0) {
+          if (invert) this.err("bad-protocol", `"! -p all" matches nothing; the kernel tools refuse it`, line, v0Column);
+          break;
+        }
+        this.protocol = invert ? { value: p, invert } : (PROTOCOLS[p] ??= { value: p, invert: false });
+        break;
+      }
+      case "fragment":
+        this.hasSpec = true;
+        if (family === 6) this.err("family-mismatch", `-f exists only for IPv4; use -m frag for IPv6`, line, col);
+        this.fragment = { value: true, invert };
+        break;
+      case "match":
+        this.hasSpec = true;
+        this.loadMatch(v0, v0Column);
+        break;
+      case "jump":
+      case "goto":
+        this.hasSpec = true;
+        if (this.target || this.chainTarget !== undefined) {
+          this.err("duplicate-option", `a second ${word}; a rule has at most one target`, line, col);
+          break;
+        }
+        this.targetColumn = v0Column;
+        if (base.name === "goto") {
+          this.goto = true;
+          this.chainTarget = v0;
+        } else this.loadTarget(v0, v0Column);
+        break;
+      case "set-counters": {
+        const p = isDigits(v0) ? Number(v0) : NaN;
+        const b = nv > 1 && isDigits(valueText[1]) ? Number(valueText[1]) : NaN;
+        if (Number.isNaN(p) || Number.isNaN(b)) this.err("bad-counters", `-c expects two numbers, PACKETS BYTES`, line, v0Column);
+        else this.counters = { packets: p, bytes: b };
+        break;
+      }
+      case "ipv4":
+      case "ipv6":
+        this.onlyFamily = base.name === "ipv4" ? 4 : 6;
+        break;
+      case "table":
+        this.err("bad-command", `-t is not allowed in iptables-restore input; start the table with a "*${v0}" line`, line, col);
+        break;
+      case "wait":
+      case "verbose":
+        break;
+    }
+    return i;
+  }
+
+  /** `-m NAME`. */
+  private loadMatch(name: string, column: number): void {
+    const family = this.scope.family;
+    const ext = findMatch(name, family);
+    if (ext) {
+      this.loaded.push({ kind: "match", name: ext.name, column, ext, uses: NO_USES });
+      return;
+    }
+    const other = findMatch(name, family === 4 ? 6 : 4);
+    if (other) this.err("family-mismatch", `-m ${name} exists only for IPv${family === 4 ? 6 : 4}`, this.w.line, column);
+    else {
+      this.report.warn("unknown-match", `match module "${name}" is not known to iptrace; kept as written and not evaluated`, this.w.line, column);
+      this.loaded.push({ kind: "match", name, column, uses: NO_USES, raw: [] });
+    }
+  }
+
+  /** `-j NAME`: a declared chain, a target module, a target iptrace does not type, or an undeclared chain. */
+  private loadTarget(name: string, column: number): void {
+    const family = this.scope.family;
+    const declared = this.scope.chains.get(name);
+    this.jumpTo = declared;
+    const ext = declared ? undefined : findTarget(name, family);
+    if (ext) {
+      this.target = { kind: "target", name: ext.name, column, ext, uses: NO_USES };
+      this.loaded.push(this.target);
+    } else if (UNTYPED_KERNEL_TARGETS.has(name) || (!declared && findTarget(name, family === 4 ? 6 : 4))) {
+      if (findTarget(name, family === 4 ? 6 : 4)) this.err("family-mismatch", `target ${name} exists only for IPv${family === 4 ? 6 : 4}`, this.w.line, column);
+      else this.report.warn("unknown-target", `target "${name}" is not modelled by iptrace; kept as written`, this.w.line, column);
+      this.target = { kind: "target", name, column, uses: NO_USES, raw: [] };
+      this.loaded.push(this.target);
+    } else {
+      this.chainTarget = name;
+    }
+  }
+
+  /** Builds the typed matches and target, and the rules of the line. */
+  private finish(op: CommandOp): RuleCommand | undefined {
+    const w = this.w;
+    const line = w.line;
+    const scope = this.scope;
+    const protocol = this.protocol;
     const matches = this.matches;
+    const loaded = this.loaded;
     let builtTarget: Target | undefined;
     if (loaded.length > 0) {
+      // `where` moves to each module as it is built
       const ctx = this.ctx;
-      ctx.family = family;
+      ctx.family = scope.family;
       ctx.table = scope.table;
-      ctx.chain = chain ?? "";
+      ctx.chain = this.chain ?? "";
       ctx.protocol = protocol && !protocol.invert ? protocol.value : undefined;
-      for (const l of loaded) {
+      for (let k = 0; k < loaded.length; k++) {
+        const l = loaded[k];
         if (!l.ext) {
           if (l.kind === "match") matches.push({ module: "unknown", name: l.name, words: l.raw ?? [] });
           else builtTarget = { name: "unknown", target: l.name, words: l.raw ?? [] };
@@ -747,8 +844,9 @@ class LineReader {
       }
       if (matches.length > 1) mergeProtocolMatches(matches);
     }
+    const chainTarget = this.chainTarget;
     if (chainTarget !== undefined) {
-      const declared = goto ? scope.chains.get(chainTarget) : jumpTo;
+      const declared = this.goto ? scope.chains.get(chainTarget) : this.jumpTo;
       builtTarget = declared ? (declared.jump ??= { name: "chain", chain: declared.name }) : { name: "chain", chain: chainTarget };
     }
     if (this.failed) return undefined;
@@ -756,32 +854,46 @@ class LineReader {
     const ruleMatches: readonly Match[] = matches.length > 0 ? matches.slice() : NO_MATCHES;
 
     // -s/-d with lists expand into one rule per pair, as iptables does
+    const sources = this.sources;
+    const dests = this.dests;
     const ns = sources ? sources.length : 1;
     const nd = dests ? dests.length : 1;
     const rules = new Array<Rule>(ns * nd);
     let made = 0;
     for (let a = 0; a < ns; a++) {
-      const s = sources ? { value: sources[a], invert: sourceInvert } : undefined;
+      const s = sources ? { value: sources[a], invert: this.sourceInvert } : undefined;
       for (let b = 0; b < nd; b++) {
-        const d = dests ? { value: dests[b], invert: destInvert } : undefined;
+        const d = dests ? { value: dests[b], invert: this.destInvert } : undefined;
         // every rule has the same fields (absent ones undefined): one object shape keeps the
         // property loads of the validator, the printer and the compiler monomorphic
         rules[made++] = {
           line,
-          counters,
+          counters: this.counters,
           source: s,
           destination: d,
-          inInterface: inIface,
-          outInterface: outIface,
+          inInterface: this.inIface,
+          outInterface: this.outIface,
           protocol,
-          fragment,
+          fragment: this.fragment,
           matches: ruleMatches,
           target: builtTarget,
-          goto,
+          goto: this.goto,
         };
       }
     }
-    return { op, line, chain, chainColumn: chainColumn || column[0], ruleNum, arg, argColumn, onlyFamily, hasSpec, rules, targetColumn };
+    return {
+      op,
+      line,
+      chain: this.chain,
+      chainColumn: this.chainColumn || w.column[0],
+      ruleNum: this.ruleNum,
+      arg: this.arg,
+      argColumn: this.argColumn,
+      onlyFamily: this.onlyFamily,
+      hasSpec: this.hasSpec,
+      rules,
+      targetColumn: this.targetColumn,
+    };
   }
 
   /** `-s`/`-d`: one address or a comma-separated list; undefined (reported) when it cannot be used. */
