@@ -5,9 +5,17 @@
 import type * as IpNum from "ip-num";
 import { createRequire } from "node:module";
 
-// ip-num is a CommonJS package: required rather than imported, because importing CommonJS from an
-// ES module starts Node's export scanner for it, which costs the process some 20 MB of memory
-const { IPv4, IPv6, Validator } = createRequire(import.meta.url)("ip-num") as typeof IpNum;
+let ipNum: typeof IpNum | undefined;
+
+/**
+ * ip-num, loaded on first use: only IPv6 text and the IPv4 reference check need it, and loading
+ * it computes its own tables (~10 ms of every start). Required rather than imported: it is a
+ * CommonJS package, and importing CommonJS from an ES module starts Node's export scanner for it,
+ * which costs the process some 20 MB of memory.
+ */
+function ipnum(): typeof IpNum {
+  return (ipNum ??= createRequire(import.meta.url)("ip-num") as typeof IpNum);
+}
 
 /** Address family: 4 for IPv4, 6 for IPv6. */
 export type Family = 4 | 6;
@@ -66,6 +74,7 @@ export function parseIpv4(text: string): number | undefined {
 /** The same check through ip-num, kept as the reference the fast parser is tested against. */
 export function parseIpv4Reference(text: string): number | undefined {
   if (!/^(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]{0,2})){3}$/.test(text)) return undefined;
+  const { IPv4, Validator } = ipnum();
   if (!Validator.isValidIPv4String(text)[0]) return undefined;
   return Number(IPv4.fromString(text).getValue());
 }
@@ -81,6 +90,7 @@ export function parseIpv6(text: string): bigint | undefined {
     if (v4 === undefined) return undefined;
     t = `${t.slice(0, lastColon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
   }
+  const { IPv6, Validator } = ipnum();
   if (!Validator.isValidIPv6String(t)[0]) return undefined;
   try {
     return IPv6.fromString(t).getValue();
