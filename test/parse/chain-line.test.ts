@@ -5,13 +5,13 @@
  * fast path must accept the plain lines real dumps are made of, or it would decline its way to
  * correctness.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Lexer } from "../../grammar/chevrotain.js";
 import { allTokens, LineParser, Newline } from "../../grammar/index.js";
 import { chainLine, splitChainLine } from "../../src/parse/chain-line.js";
+import { corpusFiles } from "../corpus-files.js";
 
 const lexer = new Lexer(allTokens, { positionTracking: "onlyStart", ensureOptimizations: true });
 const parser = new LineParser();
@@ -91,18 +91,8 @@ describe("splitChainLine", () => {
   });
 
   it("accepts every chain line of the corpus that has a policy and counters, as the grammar reads it", () => {
-    const root = join(import.meta.dirname, "../../fixtures/corpus");
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of readdirSync(d)) {
-        const p = join(d, e);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (e.endsWith(".rules")) files.push(p);
-      }
-    };
-    walk(root);
     let lines = 0;
-    for (const f of files) {
+    for (const f of corpusFiles()) {
       for (const line of readFileSync(f, "utf8").split("\n")) {
         if (!line.startsWith(":")) continue;
         const g = grammar(line.replace(/\r$/, ""));

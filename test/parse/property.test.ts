@@ -4,21 +4,13 @@
  * points inside the input, printing is stable (print → parse → print gives the same text), and
  * parse time grows linearly with the input.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IptablesParseError, parseRuleset, parseRulesetOrThrow, printRuleset } from "../../src/index.js";
+import { corpusFiles } from "../corpus-files.js";
 
-const root = join(import.meta.dirname, "../../fixtures/corpus");
-const files: string[] = [];
-(function walk(dir: string) {
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (n.endsWith(".rules")) files.push(p);
-  }
-})(root);
+const files = corpusFiles();
 const texts = files.map((f) => readFileSync(f, "utf8"));
 
 const PIECES = [" ", "!", "-", "--", '"', "\\", "\n", "\r\n", ":", "[", "]", "/", ",", "*", "#", "-A", "-j", "-m", "-p", "tcp", "--dport", "0x", "COMMIT", "\t", "\u0000", "é", "::", "1", "65536", "4294967296"];

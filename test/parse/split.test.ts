@@ -5,13 +5,14 @@
  * the corpus and the kernel goldens. A second property holds the splitter to accepting every plain
  * rule line, so the fast path cannot quietly decline its way to correctness.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { IToken } from "chevrotain";
 import { Lexer } from "../../grammar/chevrotain.js";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allTokens, LineParser, Newline, OpenQuote } from "../../grammar/index.js";
+import { corpusFiles } from "../corpus-files.js";
 import { lineWords, resetWords, setCounters, splitRuleLine, tokensToWords, type LineWords } from "../../src/parse/words.js";
 
 // Our own lexer and parser, built as src/parse builds its own, so this test does not depend on it.
@@ -323,14 +324,7 @@ describe("splitRuleLine: properties", () => {
 
 describe("splitRuleLine: the corpus and the kernel goldens", () => {
   const root = join(import.meta.dirname, "../../fixtures");
-  const files: string[] = [];
-  (function walk(dir: string) {
-    for (const n of readdirSync(dir)) {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith(".rules")) files.push(p);
-    }
-  })(join(root, "corpus"));
+  const files = corpusFiles();
   for (const n of readdirSync(join(root, "kernel-save"))) if (n.endsWith(".restore")) files.push(join(root, "kernel-save", n));
 
   it("has files to read", () => {
