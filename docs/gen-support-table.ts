@@ -23,23 +23,68 @@ interface Ext {
   readonly allowed?: { readonly tables: readonly string[]; readonly hooks?: readonly string[] };
 }
 
-/** The source of the file that declares `name: "NAME"`, if one does. */
+/**
+ * The source of the file that declares the extension NAME: an exported object whose first field
+ * is `name: "NAME"`, or else a call that makes it (`standard("ACCEPT")`). An option spec's
+ * `{ name: "set", … }` (in recent.ts) is not a declaration.
+ */
 function sourceOf(dir: string, name: string): string | undefined {
-  for (const f of readdirSync(join(ROOT, dir))) {
-    if (!f.endsWith(".ts") || f === "index.ts") continue;
-    const text = readFileSync(join(ROOT, dir, f), "utf8");
-    if (new RegExp(`\\bname: ["'\`]${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`).test(text)) return text;
+  const quoted = `["'\`]${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["'\`]`;
+  const declared = new RegExp(`export const \\w+: \\w+Extension<[^=]*> = \\{\\s*name: ${quoted}`);
+  const made = new RegExp(`export const \\w+ = \\w+\\(${quoted}`);
+  const files = readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".ts") && f !== "index.ts");
+  for (const re of [declared, made]) {
+    for (const f of files) {
+      const text = readFileSync(join(ROOT, dir, f), "utf8");
+      if (re.test(text)) return text;
+    }
   }
   return undefined;
+}
+
+/**
+ * Reads the string or template literal that starts at `text[at]` (a quote or backtick), with each
+ * `${…}` shown as `…`; nested literals inside `${…}` are skipped whole. Returns it and its end.
+ */
+function readLiteral(text: string, at: number): { value: string; end: number } {
+  const q = text[at];
+  let value = "";
+  let i = at + 1;
+  while (i < text.length && text[i] !== q) {
+    if (text[i] === "\\") {
+      value += text[i + 1] ?? "";
+      i += 2;
+    } else if (q === "`" && text.startsWith("${", i)) {
+      i = skipExpression(text, i + 2);
+      value += "…";
+    } else value += text[i++];
+  }
+  return { value, end: i + 1 };
+}
+
+/** The index after the `}` that closes a `${` whose body starts at `i`. */
+function skipExpression(text: string, i: number): number {
+  let depth = 1;
+  while (i < text.length && depth > 0) {
+    const c = text[i];
+    if (c === "{") depth++;
+    else if (c === "}") depth--;
+    else if (c === '"' || c === "'" || c === "`") {
+      i = readLiteral(text, i).end;
+      continue;
+    }
+    i++;
+  }
+  return i;
 }
 
 /** String literals after `reason:` or `assumption` in a source, with `${…}` shown as `…`. */
 function literals(text: string, key: RegExp): string[] {
   const out = new Set<string>();
-  const re = new RegExp(`${key.source}\\s*[:=]?\\s*(?:[^"\`;]*?\\?\\s*)?("(?:[^"\\\\]|\\\\.)*"|\`(?:[^\`\\\\]|\\\\.)*\`)`, "g");
+  const re = new RegExp(`${key.source}\\s*[:=]?\\s*(?:[^"\`;]*?\\?\\s*)?(?=["\`])`, "g");
   for (const m of text.matchAll(re)) {
-    const lit = m[1].slice(1, -1).replace(/\$\{[^}]*\}/g, "…").replace(/…+/g, "…").replace(/\\(.)/g, "$1").replace(/\|/g, "\\|");
-    out.add(lit);
+    const lit = readLiteral(text, (m.index ?? 0) + m[0].length).value;
+    out.add(lit.replace(/…+/g, "…").replace(/\|/g, "\\|"));
   }
   return [...out];
 }

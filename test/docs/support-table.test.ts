@@ -1,5 +1,6 @@
 /** The support table in the README and docs/support.md is generated from the registries; it must not go stale. */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -18,4 +19,15 @@ describe("support table", () => {
     }
     expect(status, `stale: run node --import tsx docs/gen-support-table.ts\n${out}`).toBe(0);
   }, 60_000);
+
+  it("reads each row's semantics from the extension's own file, whole", () => {
+    const page = readFileSync(join(root, "docs/support.md"), "utf8");
+    const rowOf = (name: string) => page.split("\n").find((l) => l.startsWith(`| \`${name}\``)) ?? "";
+    // recent.ts has an option named "set": the set match's row must still describe the set match
+    expect(rowOf("set")).toContain("ipset save");
+    expect(rowOf("set")).not.toContain("recent list");
+    // a template literal with a nested one inside ${…} is shown with "…", not cut at the inner backtick
+    expect(page).not.toMatch(/\$\{/);
+  });
 });
+
