@@ -397,6 +397,20 @@ class LineReader {
     this.w = w;
     this.scope = scope;
     this.report = report;
+    this.resetLine();
+  }
+
+  /** Holds nothing of the line (or of its table) once it is read. */
+  private clear(): void {
+    this.w = this.scope = this.report = undefined as never;
+    this.resetLine();
+    // pop, not `length = 0` (a runtime call): the lists hold a few entries
+    for (let k = this.matches.length; k > 0; k--) this.matches.pop();
+    for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
+  }
+
+  /** What a line says, back to nothing said. */
+  private resetLine(): void {
     this.failed = false;
     this.op = undefined;
     this.chain = undefined;
@@ -422,19 +436,6 @@ class LineReader {
     this.target = undefined;
     this.seenBase = 0;
     this.pendingNot = 0;
-  }
-
-  /** Holds nothing of the line (or of its table) once it is read. */
-  private clear(): void {
-    this.w = this.scope = this.report = undefined as never;
-    this.sources = this.dests = undefined;
-    this.inIface = this.outIface = undefined;
-    this.chain = this.arg = this.chainTarget = undefined;
-    this.jumpTo = this.target = undefined;
-    this.counters = undefined;
-    // pop, not `length = 0` (a runtime call): the lists hold a few entries
-    for (let k = this.matches.length; k > 0; k--) this.matches.pop();
-    for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
   }
 
   private readLine(): RuleCommand | undefined {
