@@ -1,0 +1,22 @@
+#!/bin/sh
+# Times a parser change: builds HEAD and the working tree side by side (under /tmp/iptrace-ab) and
+# runs cold parses of FILE with each, interleaved so that the machine's ups and downs fall on both
+# alike; prints each side's in-child parse times (ms) and their median. Pair it with
+# bench/parse-diff.sh, which checks that the change changes no behaviour.
+#   sh bench/ab.sh [FILE] [RUNS]     (default bench/.data/k8s-10000.rules, 8 runs each)
+repo=$(cd "$(dirname "$0")/.." && pwd)
+FILE=${1:-$repo/bench/.data/k8s-10000.rules}
+N=${2:-8}
+[ -f "$FILE" ] || { echo "no $FILE: run 'node bench/gen.mjs bench/.data' first" >&2; exit 2; }
+AB=/tmp/iptrace-ab
+rm -rf $AB && mkdir -p $AB/base $AB/new
+git -C "$repo" archive HEAD src grammar tsconfig.json package.json | tar -x -C $AB/base
+cp -r "$repo/src" "$repo/grammar" "$repo/tsconfig.json" "$repo/package.json" $AB/new/
+for v in base new; do
+  ln -s "$repo/node_modules" $AB/$v/node_modules
+  (cd $AB/$v && npx tsc -p tsconfig.json >/dev/null 2>&1)
+  sed "s#../dist/src/parse/index.js#$AB/$v/dist/src/parse/index.js#" "$repo/bench/parse-child.mjs" > $AB/child-$v.mjs
+done
+for i in $(seq "$N"); do
+  for v in base new; do echo "$v $(node $AB/child-$v.mjs "$FILE" 1 | sed 's/.*"ms":\[\([0-9]*\).*/\1/')"; done
+done | sort -k1,1 -k2n | awk '{a[$1]=a[$1]" "$2; c[$1]++; v[$1,c[$1]]=$2} END{for (k in a) print k, a[k], " median", v[k,int((c[k]+1)/2)]}'
