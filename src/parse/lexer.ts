@@ -52,6 +52,7 @@ const COLON = 58; // ":"
 export function forEachLine(text: string, visitor: LineVisitor): void {
   const words = lineWords();
   const chain = chainLine();
+  const blockWords = lineWords();
   /** Start offset and first line number of the block of lines waiting for the grammar, -1 when none. */
   let pending = -1;
   let pendingLine = 0;
@@ -67,10 +68,9 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
       resetWords(words, line);
       if (splitRuleLine(text, pos, end, words)) {
         if (pending >= 0) {
-          visitBlock(text.slice(pending, pos), pendingLine, visitor, words);
+          // the lines before this one, in order (with a buffer of their own: `words` holds this line)
+          visitBlock(text.slice(pending, pos), pendingLine, visitor, blockWords);
           pending = -1;
-          resetWords(words, line);
-          splitRuleLine(text, pos, end, words);
         }
         visitor.rule(words);
         pos = end + 1;
@@ -80,7 +80,7 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
     }
     if (c === COLON && splitChainLine(text, pos, end, chain)) {
       if (pending >= 0) {
-        visitBlock(text.slice(pending, pos), pendingLine, visitor, words);
+        visitBlock(text.slice(pending, pos), pendingLine, visitor, blockWords);
         pending = -1;
       }
       visitor.chain(chain, line);
@@ -96,11 +96,11 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
     pos = end + 1;
     line++;
     if (++pendingCount >= LINES_PER_BLOCK) {
-      visitBlock(text.slice(pending, Math.min(pos, length)), pendingLine, visitor, words);
+      visitBlock(text.slice(pending, Math.min(pos, length)), pendingLine, visitor, blockWords);
       pending = -1;
     }
   }
-  if (pending >= 0) visitBlock(text.slice(pending), pendingLine, visitor, words);
+  if (pending >= 0) visitBlock(text.slice(pending), pendingLine, visitor, blockWords);
 }
 
 /** Lexes and parses a block of whole lines with the grammar; `words` is the buffer for rule lines. */

@@ -320,34 +320,34 @@ class LineReader {
   private readonly loaded: Loaded[] = [];
   private readonly ctx: MutableContext;
 
-  // what the line says so far
-  private op: CommandOp | undefined = undefined;
-  private chain: string | undefined = undefined;
-  private chainColumn = 0;
-  private ruleNum: number | undefined = undefined;
-  private arg: string | undefined = undefined;
-  private argColumn = 0;
-  private onlyFamily: Family | undefined = undefined;
-  private hasSpec = false;
-  private sources: readonly IpNet[] | undefined = undefined;
-  private sourceInvert = false;
-  private dests: readonly IpNet[] | undefined = undefined;
-  private destInvert = false;
-  private inIface: Negatable<string> | undefined = undefined;
-  private outIface: Negatable<string> | undefined = undefined;
-  private protocol: Negatable<number> | undefined = undefined;
-  private fragment: Negatable<true> | undefined = undefined;
-  private counters: Counters | undefined = undefined;
-  private goto = false;
-  private targetColumn = 0;
-  private chainTarget: string | undefined = undefined;
+  // what the line says so far (set by resetLine, which the constructor calls too)
+  private op!: CommandOp | undefined;
+  private chain!: string | undefined;
+  private chainColumn!: number;
+  private ruleNum!: number | undefined;
+  private arg!: string | undefined;
+  private argColumn!: number;
+  private onlyFamily!: Family | undefined;
+  private hasSpec!: boolean;
+  private sources!: readonly IpNet[] | undefined;
+  private sourceInvert!: boolean;
+  private dests!: readonly IpNet[] | undefined;
+  private destInvert!: boolean;
+  private inIface!: Negatable<string> | undefined;
+  private outIface!: Negatable<string> | undefined;
+  private protocol!: Negatable<number> | undefined;
+  private fragment!: Negatable<true> | undefined;
+  private counters!: Counters | undefined;
+  private goto!: boolean;
+  private targetColumn!: number;
+  private chainTarget!: string | undefined;
   /** The declared chain `-j` names, looked up once. */
-  private jumpTo: ScopeChain | undefined = undefined;
-  private target: Loaded | undefined = undefined;
+  private jumpTo!: ScopeChain | undefined;
+  private target!: Loaded | undefined;
   /** Base options seen on this line (their `once` bits), each allowed once. */
-  private seenBase = 0;
+  private seenBase!: number;
   /** Column of a `!` waiting for its option, 0 when none. */
-  private pendingNot = 0;
+  private pendingNot!: number;
   /** How many values the current option took (in valueText/valueColumn). */
   private nv = 0;
 
@@ -369,6 +369,7 @@ class LineReader {
         self.report.warn(code, message, at.line, col);
       },
     };
+    this.resetLine();
   }
 
   private err(code: IssueCode, message: string, line: number, column: number): void {
