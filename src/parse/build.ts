@@ -155,12 +155,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
       const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
       if (!cmd) return;
       if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
-      let rules = cmd.rules;
-      if (words.packets >= 0) {
-        const counters: Counters = { packets: words.packets, bytes: words.bytes };
-        rules = rules.map((r) => ({ ...r, counters }));
-      }
-      applyCommand(current, cmd, rules, family, push);
+      applyCommand(current, cmd, cmd.rules, family, push);
     },
   });
   if (current) {

@@ -861,26 +861,36 @@ class LineReader {
     const ns = sources ? sources.length : 1;
     const nd = dests ? dests.length : 1;
     const rules = new Array<Rule>(ns * nd);
+    // `[packets:bytes]` before the rule, or `-c`; the prefix wins, as iptables-restore lets it
+    const counters = w.packets >= 0 ? { packets: w.packets, bytes: w.bytes } : this.counters;
+    const inIface = this.inIface;
+    const outIface = this.outIface;
+    const fragment = this.fragment;
+    // Two object shapes: most rules of a big dump have no counters, interfaces or -f, and leave
+    // those fields out (32 bytes less a rule); the others have every field. Two shapes keep the
+    // property loads of the validator, the printer and the compiler fast (an absent field reads
+    // as undefined either way).
+    const lean = counters === undefined && inIface === undefined && outIface === undefined && fragment === undefined;
     let made = 0;
     for (let a = 0; a < ns; a++) {
       const s = sources ? { value: sources[a], invert: this.sourceInvert } : undefined;
       for (let b = 0; b < nd; b++) {
         const d = dests ? { value: dests[b], invert: this.destInvert } : undefined;
-        // every rule has the same fields (absent ones undefined): one object shape keeps the
-        // property loads of the validator, the printer and the compiler monomorphic
-        rules[made++] = {
-          line,
-          counters: this.counters,
-          source: s,
-          destination: d,
-          inInterface: this.inIface,
-          outInterface: this.outIface,
-          protocol,
-          fragment: this.fragment,
-          matches: ruleMatches,
-          target: builtTarget,
-          goto: this.goto,
-        };
+        rules[made++] = lean
+          ? { line, source: s, destination: d, protocol, matches: ruleMatches, target: builtTarget, goto: this.goto }
+          : {
+              line,
+              counters,
+              source: s,
+              destination: d,
+              inInterface: inIface,
+              outInterface: outIface,
+              protocol,
+              fragment,
+              matches: ruleMatches,
+              target: builtTarget,
+              goto: this.goto,
+            };
       }
     }
     return {
