@@ -22,15 +22,18 @@ export interface ParseOptions {
   readonly source?: string;
 }
 
+/**
+ * A chain while its table is read. It is the model's Chain object itself (the same fields in the
+ * same order), finished in place when the table closes, so no copy of 40,000 chains is made.
+ */
 interface ChainState {
   name: string;
   builtin: boolean;
   policy?: ChainPolicy;
   counters: Counters;
   line: number;
+  /** The settled rules: exact-size, or the frozen NO_RULES (see TableState.tail). */
   rules: Rule[];
-  /** The target that every jump to this chain shares (see ScopeChain). */
-  jump?: Target;
 }
 
 interface TableState {
@@ -38,6 +41,19 @@ interface TableState {
   line: number;
   column: number;
   chains: Map<string, ChainState>;
+  /** The target every jump to a declared chain shares, by the chain's name (the rule reader's RuleScope.jumps). */
+  jumps: Map<string, Target>;
+  /**
+   * Rules appended to `open`, not yet in its `rules`: a dump's rules for one chain come together,
+   * so they gather here (a buffer reused chain after chain) and go to the chain as one exact-size
+   * array when another chain is named. A chain's own array grown by push would keep spare room
+   * (16 slots for a chain of one rule), 7 MB of garbage for 40,000 chains.
+   */
+  open?: ChainState;
+  tail: Rule[];
+  tailLength: number;
+  /** Chains whose rules an insert, replace, delete or slow append changed in place (they may have spare room). */
+  loose?: Set<ChainState>;
   /** Whether any chain line or command touched the table; iptables-nft-restore creates no table for an empty block. */
   touched: boolean;
   /** What the rule reader needs to know of this table, made once. */
@@ -47,6 +63,8 @@ interface TableState {
 }
 
 const ZERO: Counters = { packets: 0, bytes: 0 };
+/** The rules of every chain that has none; frozen, so that a missed copy-on-write fails loudly. */
+const NO_RULES = Object.freeze([]) as unknown as Rule[];
 /** kernel: XT_EXTENSION_MAXNAMELEN is 29 including the NUL */
 const MAX_CHAIN_NAME = 28;
 
@@ -106,9 +124,9 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             return;
           }
           skipping = false;
-          current = { name, line: l.line, column: 1, chains: new Map(), touched: false };
+          current = { name, line: l.line, column: 1, chains: new Map(), jumps: new Map(), touched: false, tail: [], tailLength: 0 };
           for (const hook of TABLE_HOOKS[name]) {
-            current.chains.set(hook, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: [] });
+            addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
           }
           return;
         }
@@ -152,7 +170,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
       const only = lineFamily(words);
       if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
       current.touched = true;
-      const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
+      const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, jumps: current.jumps }), report);
       if (!cmd) return;
       if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
       applyCommand(current, cmd, cmd.rules, family, push);
@@ -220,7 +238,32 @@ function declareChain(t: TableState, name: string, policy: string | undefined, p
     push("error", "duplicate-chain", `chain ${name} is declared twice in table ${t.name} (first at line ${existing.line})`, line, 2);
     return;
   }
-  t.chains.set(name, { name, builtin: false, counters, line, rules: [] });
+  addChain(t, { name, builtin: false, counters, line, rules: NO_RULES });
+}
+
+function addChain(t: TableState, c: ChainState): void {
+  t.chains.set(c.name, c);
+  t.jumps.set(c.name, { name: "chain", chain: c.name });
+}
+
+/** Moves the gathered rules of the open chain into it (see TableState.tail). */
+function settle(t: TableState): void {
+  const c = t.open;
+  if (c === undefined) return;
+  t.open = undefined;
+  const n = t.tailLength;
+  if (n === 0) return;
+  t.tailLength = 0;
+  const gathered = t.tail.slice(0, n);
+  c.rules = c.rules.length === 0 ? gathered : c.rules.concat(gathered);
+}
+
+/** The chain's rules, to be changed in place: settled, and a copy of its own when it had the shared empty list. */
+function writable(t: TableState, c: ChainState): Rule[] {
+  settle(t);
+  if (c.rules === NO_RULES) c.rules = [];
+  (t.loose ??= new Set()).add(c);
+  return c.rules;
 }
 
 /**
@@ -239,10 +282,15 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
   const chain = cmd.chain !== undefined ? findChain(t, cmd.chain) : undefined;
   if (cmd.op === "append" && chain) {
     // most lines of a dump: the rule goes to the end of a chain that exists
-    if (rules.length === 1) chain.rules.push(rules[0]);
-    else chain.rules.push(...rules);
+    if (t.open !== chain) {
+      settle(t);
+      t.open = chain;
+    }
+    const tail = t.tail;
+    for (let k = 0; k < rules.length; k++) tail[t.tailLength++] = rules[k];
     return;
   }
+  settle(t);
   const at = { line: cmd.line, column: cmd.chainColumn };
   const needChain = (): ChainState | undefined => {
     if (!chain) push("error", "unknown-chain", `chain "${cmd.chain}" does not exist in table ${t.name}; declare it first with ":${cmd.chain} - [0:0]" or "-N ${cmd.chain}"`, at.line, at.column);
@@ -252,8 +300,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     case "append": {
       const c = needChain();
       if (!c) return;
-      if (rules.length === 1) c.rules.push(rules[0]);
-      else c.rules.push(...rules);
+      writable(t, c).push(...rules);
       return;
     }
     case "insert": {
@@ -264,7 +311,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         push("error", "no-such-rule", `cannot insert at position ${n}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
         return;
       }
-      c.rules.splice(n - 1, 0, ...rules);
+      writable(t, c).splice(n - 1, 0, ...rules);
       return;
     }
     case "replace": {
@@ -274,7 +321,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         push("error", "no-such-rule", `cannot replace rule ${cmd.ruleNum}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
         return;
       }
-      c.rules.splice(cmd.ruleNum - 1, 1, ...rules.slice(0, 1));
+      writable(t, c).splice(cmd.ruleNum - 1, 1, ...rules.slice(0, 1));
       return;
     }
     case "delete": {
@@ -285,7 +332,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
           push("error", "no-such-rule", `cannot delete rule ${cmd.ruleNum}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
           return;
         }
-        c.rules.splice(cmd.ruleNum - 1, 1);
+        writable(t, c).splice(cmd.ruleNum - 1, 1);
         return;
       }
       for (const spec of rules) {
@@ -295,7 +342,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
           push("error", "no-such-rule", `no rule in chain ${c.name} matches "${want}" (iptables-restore: "Bad rule (does a matching rule exist in that chain?)")`, at.line, at.column);
           return;
         }
-        c.rules.splice(idx, 1);
+        writable(t, c).splice(idx, 1);
       }
       return;
     }
@@ -309,16 +356,16 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         push("error", "bad-value", `"${name}" is not a valid chain name (1 to ${MAX_CHAIN_NAME} characters, not starting with "-")`, at.line, at.column);
         return;
       }
-      t.chains.set(name, { name, builtin: false, counters: ZERO, line: at.line, rules: [] });
+      addChain(t, { name, builtin: false, counters: ZERO, line: at.line, rules: NO_RULES });
       return;
     }
     case "flush": {
       if (cmd.chain === undefined) {
-        for (const c of t.chains.values()) c.rules = [];
+        for (const c of t.chains.values()) c.rules = NO_RULES;
         return;
       }
       const c = needChain();
-      if (c) c.rules = [];
+      if (c) c.rules = NO_RULES;
       return;
     }
     case "zero": {
@@ -347,6 +394,8 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
           continue;
         }
         t.chains.delete(v.name);
+        t.jumps.delete(v.name);
+        t.loose?.delete(v);
       }
       return;
     }
@@ -379,20 +428,22 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         return;
       }
       t.chains.delete(c.name);
+      t.jumps.delete(c.name);
       const old = c.name;
       c.name = to;
-      c.jump = undefined;
-      t.chains.set(to, c);
+      addChain(t, c);
+      const jump = t.jumps.get(to) as Target;
       // jumps refer to the chain itself, so they follow the new name
       for (const other of t.chains.values()) {
-        other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: (c.jump ??= { name: "chain", chain: to }) } : r));
+        if (other.rules.some((r) => r.target?.name === "chain" && r.target.chain === old)) {
+          other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: jump } : r));
+          t.loose?.delete(other); // a fresh exact-size array
+        }
       }
       return;
     }
   }
 }
-
-const NO_RULES: readonly Rule[] = [];
 
 /**
  * Where each rule's `-j`/`-g` word stands, for the validator's rare reports: found again by reading
@@ -417,7 +468,7 @@ function targetPositions(text: string, family: Family): TargetPosition {
         other() {},
         chain() {},
         rule(words) {
-          const cmd = readRuleLine(words, { family, table, chains: { get: () => undefined } }, quiet);
+          const cmd = readRuleLine(words, { family, table, jumps: { get: () => undefined } }, quiet);
           if (cmd && cmd.targetColumn > 0) column = cmd.targetColumn;
         },
       });
@@ -432,22 +483,22 @@ function sortedByName(chains: readonly ChainState[]): boolean {
   return true;
 }
 
-/** Builtin chains in hook order, then user chains by name (strcmp), as iptables-save lists them. */
+/**
+ * Builtin chains in hook order, then user chains by name (strcmp), as iptables-save lists them.
+ * The chain objects become the model's as they are: rules settled into exact-size arrays.
+ */
 function freezeTable(t: TableState): Table {
-  const hooks = TABLE_HOOKS[t.name] as readonly string[];
-  const all = [...t.chains.values()];
-  const builtins = hooks.map((h) => all.find((c) => c.name === h)).filter((c): c is ChainState => !!c);
-  const users = all.filter((c) => !c.builtin);
+  settle(t);
+  if (t.loose) for (const c of t.loose) c.rules = c.rules.length === 0 ? NO_RULES : c.rules.slice();
+  const builtins: ChainState[] = [];
+  for (const hook of TABLE_HOOKS[t.name] as readonly string[]) {
+    const c = t.chains.get(hook);
+    if (c !== undefined && c.builtin) builtins.push(c);
+  }
+  const users: ChainState[] = [];
+  for (const c of t.chains.values()) if (!c.builtin) users.push(c);
   // an iptables-save dump declares its chains in this order already: sort only when needed
   if (!sortedByName(users)) users.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const chains: Chain[] = [...builtins, ...users].map((c) => ({
-    name: c.name,
-    builtin: c.builtin,
-    ...(c.builtin ? { policy: c.policy ?? "ACCEPT" } : {}),
-    counters: c.counters,
-    line: c.line,
-    // an array grown by push keeps spare room; the model keeps exact-size copies
-    rules: c.rules.length === 0 ? NO_RULES : c.rules.slice(),
-  }));
+  const chains: Chain[] = builtins.concat(users);
   return { name: t.name, line: t.line, chains };
 }

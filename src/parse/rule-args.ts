@@ -62,19 +62,15 @@ export interface Reporter {
   warn(code: string, message: string, line: number, column: number): void;
 }
 
-/** A chain the table has declared, as the rule reader sees it. */
-export interface ScopeChain {
-  readonly name: string;
-  /** The one `{ name: "chain", chain }` target that every jump to this chain shares (made on first use). */
-  jump?: Target;
-}
-
 /** What the rule reader needs to know about its surroundings. */
 export interface RuleScope {
   readonly family: Family;
   readonly table: TableName;
-  /** The chains this table has declared so far (for telling a chain jump from a target). */
-  readonly chains: { get(name: string): ScopeChain | undefined };
+  /**
+   * The chains this table has declared so far, each with the one `{ name: "chain", chain }`
+   * target that every jump to it shares (for telling a chain jump from a target).
+   */
+  readonly jumps: { get(name: string): Target | undefined };
 }
 
 interface BaseOption {
@@ -341,8 +337,8 @@ class LineReader {
   private goto!: boolean;
   private targetColumn!: number;
   private chainTarget!: string | undefined;
-  /** The declared chain `-j` names, looked up once. */
-  private jumpTo!: ScopeChain | undefined;
+  /** The shared jump target of the declared chain `-j` names, looked up once. */
+  private jumpTo!: Target | undefined;
   private target!: Loaded | undefined;
   /** Base options seen on this line (their `once` bits), each allowed once. */
   private seenBase!: number;
@@ -795,7 +791,7 @@ class LineReader {
   /** `-j NAME`: a declared chain, a target module, a target iptrace does not type, or an undeclared chain. */
   private loadTarget(name: string, column: number): void {
     const family = this.scope.family;
-    const declared = this.scope.chains.get(name);
+    const declared = this.scope.jumps.get(name);
     this.jumpTo = declared;
     const ext = declared ? undefined : findTarget(name, family);
     if (ext) {
@@ -848,8 +844,8 @@ class LineReader {
     }
     const chainTarget = this.chainTarget;
     if (chainTarget !== undefined) {
-      const declared = this.goto ? scope.chains.get(chainTarget) : this.jumpTo;
-      builtTarget = declared ? (declared.jump ??= { name: "chain", chain: declared.name }) : { name: "chain", chain: chainTarget };
+      const declared = this.goto ? scope.jumps.get(chainTarget) : this.jumpTo;
+      builtTarget = declared ?? { name: "chain", chain: chainTarget };
     }
     if (this.failed) return undefined;
     // an array grown by push keeps spare room: the model keeps an exact-size copy

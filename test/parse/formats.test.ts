@@ -80,6 +80,46 @@ describe("dump formats", () => {
     );
   });
 
+  it("keeps each chain's rules in order when appends to several chains interleave with -I, -E and -F", () => {
+    const text = [
+      "*filter",
+      ":A - [0:0]",
+      ":B - [0:0]",
+      ":D - [0:0]",
+      "-A A -s 10.0.0.1 -j ACCEPT",
+      "-A B -s 10.0.0.2 -j ACCEPT",
+      "-A A -s 10.0.0.3 -j B",
+      "-I A 1 -s 10.0.0.4 -j ACCEPT",
+      "-A A -s 10.0.0.5 -j ACCEPT",
+      "-A B -j RETURN",
+      "-A D -j DROP",
+      "-E B C",
+      "-A C -s 10.0.0.6 -j ACCEPT",
+      "-F D",
+      "-A D -s 10.0.0.7 -j ACCEPT",
+      "-A INPUT -j A",
+      "COMMIT",
+      "",
+    ].join("\n");
+    const { ruleset, issues } = parseRuleset(text);
+    expect(issues).toEqual([]);
+    expect(printRuleset(ruleset)).toBe(
+      "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:A - [0:0]\n:C - [0:0]\n:D - [0:0]\n" +
+        "-A INPUT -j A\n" +
+        "-A A -s 10.0.0.4/32 -j ACCEPT\n-A A -s 10.0.0.1/32 -j ACCEPT\n-A A -s 10.0.0.3/32 -j C\n-A A -s 10.0.0.5/32 -j ACCEPT\n" +
+        "-A C -s 10.0.0.2/32 -j ACCEPT\n-A C -j RETURN\n-A C -s 10.0.0.6/32 -j ACCEPT\n" +
+        "-A D -s 10.0.0.7/32 -j ACCEPT\nCOMMIT\n",
+    );
+    // every jump to a chain shares one target object, renamed chains included
+    const rules = ruleset.tables[0].chains.flatMap((c) => c.rules);
+    const toA = rules.filter((r) => r.target?.name === "chain" && r.target.chain === "A");
+    const again = parseRuleset(text.replace("-A INPUT -j A", "-A INPUT -j A\n-A OUTPUT -j A")).ruleset.tables[0].chains;
+    const [fromInput, fromOutput] = [again[0].rules[0].target, again[2].rules[0].target];
+    expect(toA).toHaveLength(1);
+    expect(fromInput).toEqual({ name: "chain", chain: "A" });
+    expect(fromOutput).toBe(fromInput);
+  });
+
   it("unquotes as iptables-restore does and quotes as iptables-save does", () => {
     const { ruleset, issues } = parseRuleset('*filter\n-A INPUT -m comment --comment "a \\"b\\" c" -m comment --comment "" -m comment --comment x\\y -j ACCEPT\nCOMMIT\n');
     expect(issues).toEqual([]);
