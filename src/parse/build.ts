@@ -11,7 +11,7 @@ import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
 import { lineFamily, readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
-import { validateTables, type TargetPosition } from "./validate.js";
+import { validateTables, type ChainIndex, type ChainIndexEntry, type TargetPosition } from "./validate.js";
 import type { LineWords } from "./words.js";
 
 /** Options for parsing. */
@@ -36,13 +36,19 @@ interface ChainState {
   rules: Rule[];
 }
 
+/** A declared chain with what the reader and the validator need of it, one object per chain. */
+interface ChainSlot extends ChainIndexEntry {
+  readonly chain: ChainState;
+  /** The `{ name: "chain", chain }` target that every jump to this chain shares. */
+  readonly jump: Target;
+}
+
 interface TableState {
   name: TableName;
   line: number;
   column: number;
-  chains: Map<string, ChainState>;
-  /** The target every jump to a declared chain shares, by the chain's name (the rule reader's RuleScope.jumps). */
-  jumps: Map<string, Target>;
+  /** The declared chains by name; the rule reader looks up jump targets here, the validator chain indexes. */
+  chains: Map<string, ChainSlot>;
   /**
    * Rules appended to `open`, not yet in its `rules`: a dump's rules for one chain come together,
    * so they gather here (a buffer reused chain after chain) and go to the chain as one exact-size
@@ -90,6 +96,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   };
 
   const document: (CommentLine | TableBlock)[] = [];
+  const indexes = new Map<Table, ChainIndex>();
   let current: TableState | undefined;
   /** A table whose header was bad: its lines are skipped without further noise. */
   let skipping = false;
@@ -97,7 +104,14 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   const close = (committed: boolean) => {
     if (!current) return;
     // kernel: `*mangle` followed only by COMMIT creates nothing (seen with iptables-nft-restore 1.8.9)
-    if (current.touched) document.push({ kind: "table", table: freezeTable(current), committed });
+    if (!current.touched) {
+      current = undefined;
+      return;
+    }
+    const table = freezeTable(current);
+    // the validator finds chains by name in the map the table was read with (each slot knows its index)
+    indexes.set(table, current.chains);
+    document.push({ kind: "table", table, committed });
     current = undefined;
   };
 
@@ -124,7 +138,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             return;
           }
           skipping = false;
-          current = { name, line: l.line, column: 1, chains: new Map(), jumps: new Map(), touched: false, tail: [], tailLength: 0 };
+          current = { name, line: l.line, column: 1, chains: new Map(), touched: false, tail: [], tailLength: 0 };
           for (const hook of TABLE_HOOKS[name]) {
             addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
           }
@@ -170,7 +184,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
       const only = lineFamily(words);
       if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
       current.touched = true;
-      const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, jumps: current.jumps }), report);
+      const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
       if (!cmd) return;
       if (cmd.onlyFamily !== undefined && cmd.onlyFamily !== family) return; // ip(6)tables-restore skips lines for the other family
       applyCommand(current, cmd, cmd.rules, family, push);
@@ -188,7 +202,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   const order: TableName[] = [];
   for (const item of document) if (item.kind === "table" && !order.includes(item.table.name)) order.push(item.table.name);
   const tables = order.map((n) => effective.get(n) as Table);
-  validateTables(tables, targetPositions(text, family), report);
+  validateTables(tables, (t) => indexes.get(t) as ChainIndex, targetPositions(text, family), report);
 
   const lineEnding = /\r\n/.test(text.slice(0, 4096)) ? "\r\n" : "\n";
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -209,7 +223,7 @@ function declareChain(t: TableState, name: string, policy: string | undefined, p
   const m = image === undefined || image === "[0:0]" ? null : /^\[([0-9]+):([0-9]+)\]$/.exec(image);
   const counters: Counters = m ? { packets: Number(m[1]), bytes: Number(m[2]) } : ZERO;
   const isBuiltin = (TABLE_HOOKS[t.name] as readonly string[]).includes(name);
-  const existing = t.chains.get(name);
+  const existing = t.chains.get(name)?.chain;
   if (isBuiltin) {
     if (policy !== "ACCEPT" && policy !== "DROP" && policy !== "-") {
       push("error", "bad-policy", `policy of builtin chain ${name} must be ACCEPT or DROP; found "${policy}"`, line, policyCol);
@@ -242,8 +256,13 @@ function declareChain(t: TableState, name: string, policy: string | undefined, p
 }
 
 function addChain(t: TableState, c: ChainState): void {
-  t.chains.set(c.name, c);
-  t.jumps.set(c.name, { name: "chain", chain: c.name });
+  t.chains.set(c.name, { chain: c, jump: { name: "chain", chain: c.name }, index: -1 });
+}
+
+function allChains(t: TableState): ChainState[] {
+  const all: ChainState[] = [];
+  for (const slot of t.chains.values()) all.push(slot.chain);
+  return all;
 }
 
 /** Moves the gathered rules of the open chain into it (see TableState.tail). */
@@ -273,7 +292,7 @@ function writable(t: TableState, c: ChainState): Rule[] {
 function findChain(t: TableState, name: string): ChainState | undefined {
   const last = t.lastChain;
   if (last !== undefined && last.name === name) return last;
-  const c = t.chains.get(name);
+  const c = t.chains.get(name)?.chain;
   t.lastChain = c;
   return c;
 }
@@ -361,7 +380,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     }
     case "flush": {
       if (cmd.chain === undefined) {
-        for (const c of t.chains.values()) c.rules = NO_RULES;
+        for (const slot of t.chains.values()) slot.chain.rules = NO_RULES;
         return;
       }
       const c = needChain();
@@ -369,7 +388,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
       return;
     }
     case "zero": {
-      const targets = cmd.chain === undefined ? [...t.chains.values()] : [needChain()].filter((c): c is ChainState => !!c);
+      const targets = cmd.chain === undefined ? allChains(t) : [needChain()].filter((c): c is ChainState => !!c);
       for (const c of targets) {
         c.counters = ZERO;
         c.rules = c.rules.map((r) => (r.counters ? { ...r, counters: ZERO } : r));
@@ -378,13 +397,13 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     }
     case "delete-chain": {
       t.lastChain = undefined;
-      const victims = cmd.chain === undefined ? [...t.chains.values()].filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
+      const victims = cmd.chain === undefined ? allChains(t).filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
       for (const v of victims) {
         if (v.builtin) {
           push("error", "bad-command", `cannot delete builtin chain ${v.name}`, at.line, at.column);
           continue;
         }
-        const user = [...t.chains.values()].find((c) => !victims.includes(c) && c.rules.some((r) => r.target?.name === "chain" && r.target.chain === v.name));
+        const user = allChains(t).find((c) => !victims.includes(c) && c.rules.some((r) => r.target?.name === "chain" && r.target.chain === v.name));
         if (user) {
           push("error", "chain-in-use", `cannot delete chain ${v.name}: chain ${user.name} still jumps to it`, at.line, at.column);
           continue;
@@ -394,7 +413,6 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
           continue;
         }
         t.chains.delete(v.name);
-        t.jumps.delete(v.name);
         t.loose?.delete(v);
       }
       return;
@@ -428,13 +446,12 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         return;
       }
       t.chains.delete(c.name);
-      t.jumps.delete(c.name);
       const old = c.name;
       c.name = to;
       addChain(t, c);
-      const jump = t.jumps.get(to) as Target;
+      const jump = (t.chains.get(to) as ChainSlot).jump;
       // jumps refer to the chain itself, so they follow the new name
-      for (const other of t.chains.values()) {
+      for (const other of allChains(t)) {
         if (other.rules.some((r) => r.target?.name === "chain" && r.target.chain === old)) {
           other.rules = other.rules.map((r) => (r.target?.name === "chain" && r.target.chain === old ? { ...r, target: jump } : r));
           t.loose?.delete(other); // a fresh exact-size array
@@ -468,7 +485,7 @@ function targetPositions(text: string, family: Family): TargetPosition {
         other() {},
         chain() {},
         rule(words) {
-          const cmd = readRuleLine(words, { family, table, jumps: { get: () => undefined } }, quiet);
+          const cmd = readRuleLine(words, { family, table, chains: { get: () => undefined } }, quiet);
           if (cmd && cmd.targetColumn > 0) column = cmd.targetColumn;
         },
       });
@@ -478,8 +495,8 @@ function targetPositions(text: string, family: Family): TargetPosition {
   };
 }
 
-function sortedByName(chains: readonly ChainState[]): boolean {
-  for (let k = 1; k < chains.length; k++) if (chains[k - 1].name > chains[k].name) return false;
+function sortedByName(slots: readonly ChainSlot[]): boolean {
+  for (let k = 1; k < slots.length; k++) if (slots[k - 1].chain.name > slots[k].chain.name) return false;
   return true;
 }
 
@@ -490,15 +507,17 @@ function sortedByName(chains: readonly ChainState[]): boolean {
 function freezeTable(t: TableState): Table {
   settle(t);
   if (t.loose) for (const c of t.loose) c.rules = c.rules.length === 0 ? NO_RULES : c.rules.slice();
-  const builtins: ChainState[] = [];
+  const builtins: ChainSlot[] = [];
   for (const hook of TABLE_HOOKS[t.name] as readonly string[]) {
-    const c = t.chains.get(hook);
-    if (c !== undefined && c.builtin) builtins.push(c);
+    const slot = t.chains.get(hook);
+    if (slot !== undefined && slot.chain.builtin) builtins.push(slot);
   }
-  const users: ChainState[] = [];
-  for (const c of t.chains.values()) if (!c.builtin) users.push(c);
+  const users: ChainSlot[] = [];
+  for (const slot of t.chains.values()) if (!slot.chain.builtin) users.push(slot);
   // an iptables-save dump declares its chains in this order already: sort only when needed
-  if (!sortedByName(users)) users.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const chains: Chain[] = builtins.concat(users);
+  if (!sortedByName(users)) users.sort((a, b) => (a.chain.name < b.chain.name ? -1 : a.chain.name > b.chain.name ? 1 : 0));
+  const slots = builtins.concat(users);
+  for (let i = 0; i < slots.length; i++) slots[i].index = i;
+  const chains: Chain[] = slots.map((slot) => slot.chain);
   return { name: t.name, line: t.line, chains };
 }

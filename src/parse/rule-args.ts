@@ -70,7 +70,7 @@ export interface RuleScope {
    * The chains this table has declared so far, each with the one `{ name: "chain", chain }`
    * target that every jump to it shares (for telling a chain jump from a target).
    */
-  readonly jumps: { get(name: string): Target | undefined };
+  readonly chains: { get(name: string): { readonly jump: Target } | undefined };
 }
 
 interface BaseOption {
@@ -791,7 +791,7 @@ class LineReader {
   /** `-j NAME`: a declared chain, a target module, a target iptrace does not type, or an undeclared chain. */
   private loadTarget(name: string, column: number): void {
     const family = this.scope.family;
-    const declared = this.scope.jumps.get(name);
+    const declared = this.scope.chains.get(name)?.jump;
     this.jumpTo = declared;
     const ext = declared ? undefined : findTarget(name, family);
     if (ext) {
@@ -844,7 +844,7 @@ class LineReader {
     }
     const chainTarget = this.chainTarget;
     if (chainTarget !== undefined) {
-      const declared = this.goto ? scope.jumps.get(chainTarget) : this.jumpTo;
+      const declared = this.goto ? scope.chains.get(chainTarget)?.jump : this.jumpTo;
       builtTarget = declared ?? { name: "chain", chain: chainTarget };
     }
     if (this.failed) return undefined;

@@ -13,21 +13,30 @@ const TARGET_BY_NAME = new Map(TARGETS.map((t) => [t.name as string, t]));
 /** Where a rule of a table has its `-j`/`-g` word (asked only for rules with something to report). */
 export type TargetPosition = (rule: Rule, table: TableName) => { line: number; column: number };
 
-/** Validates every table; problems go to `report`. */
-export function validateTables(tables: readonly Table[], position: TargetPosition, report: Reporter): void {
-  for (const t of tables) validateTable(t, position, report);
+/** A chain's place in its table's `chains`. */
+export interface ChainIndexEntry {
+  index: number;
 }
 
-function validateTable(t: Table, position: TargetPosition, report: Reporter): void {
+/**
+ * A table's chains by name, with their places: the map the parser read the table with, so that
+ * no second map of 40,000 names is made.
+ */
+export interface ChainIndex {
+  get(name: string): ChainIndexEntry | undefined;
+}
+
+/** Validates every table; problems go to `report`. */
+export function validateTables(tables: readonly Table[], indexOf: (t: Table) => ChainIndex, position: TargetPosition, report: Reporter): void {
+  for (const t of tables) validateTable(t, indexOf(t), position, report);
+}
+
+function validateTable(t: Table, index: ChainIndex, position: TargetPosition, report: Reporter): void {
   const where = (rule: Rule) => position(rule, t.name);
   const chains = t.chains;
   const n = chains.length;
-  const index = new Map<string, number>();
   let ruleCount = 0;
-  for (let i = 0; i < n; i++) {
-    index.set(chains[i].name, i);
-    ruleCount += chains[i].rules.length;
-  }
+  for (let i = 0; i < n; i++) ruleCount += chains[i].rules.length;
   // one pass over the rules: the jump graph as arrays (the edges of chain i are
   // edgeTo[edgeStart[i] .. edgeStart[i+1]), each with the index of its rule), undefined jumps
   const edgeStart = new Int32Array(n + 1);
@@ -41,7 +50,7 @@ function validateTable(t: Table, position: TargetPosition, report: Reporter): vo
       const r = rules[ri];
       const tg = r.target;
       if (tg === undefined || tg.name !== "chain") continue;
-      const to = index.get(tg.chain);
+      const to = index.get(tg.chain)?.index;
       if (to === undefined || chains[to].builtin) {
         const at = where(r);
         const why = to === undefined ? `no chain or target of that name in table ${t.name}; declare the chain with ":${tg.chain} - [0:0]"` : "cannot jump to a builtin chain";
