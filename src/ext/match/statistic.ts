@@ -2,7 +2,7 @@
  * `-m statistic` (xt_statistic): a random draw (`--mode random --probability P`) or every Nth packet
  * (`--mode nth --every N --packet P`, a counter shared by the rule).
  */
-import { bang, parseUint } from "../common.js";
+import { bang, parseUint, Recent } from "../common.js";
 import type { MatchExtension } from "../types.js";
 
 /** The typed `-m statistic` match. */
@@ -25,6 +25,9 @@ export type StatisticMatch =
     };
 
 const TWO_31 = 0x80000000;
+
+/** `--mode random` matches, shared by fraction and `!`: kube-proxy writes the same few probabilities in every service. */
+const RANDOM = new Recent<StatisticMatch>(16);
 
 /** The fraction libxt_statistic stores for a probability: `lround(0x80000000 * p)`. */
 export function probabilityFraction(p: number): number {
@@ -97,7 +100,8 @@ export const statistic: MatchExtension<StatisticMatch> = {
     if (mode === "random") {
       if (every !== undefined || packet !== undefined) return ctx.error("bad-value", "--every and --packet belong to --mode nth, not --mode random", find(every !== undefined ? "every" : "packet"));
       if (fraction === undefined) return ctx.error("missing-value", "-m statistic --mode random needs --probability P", ctx.where);
-      return { module: "statistic", mode, fraction, invert };
+      const key = fraction * 2 + (invert ? 1 : 0);
+      return RANDOM.get(key) ?? RANDOM.set(key, { module: "statistic", mode, fraction, invert });
     }
     if (fraction !== undefined) return ctx.error("bad-value", "--probability belongs to --mode random, not --mode nth", find("probability"));
     if (every === undefined || packet === undefined) return ctx.error("missing-value", "-m statistic --mode nth needs both --every N and --packet P", ctx.where);

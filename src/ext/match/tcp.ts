@@ -1,8 +1,8 @@
 /** `-m tcp` (xt_tcpudp): ports, flags and options of TCP packets. */
 import type { Negatable } from "../../model/rule.js";
 import { Proto, TcpFlag } from "../../sim/packet.js";
-import { bang, byName, formatRange, nameListOption, portRangeOption, uintOption, type NumRange } from "../common.js";
-import type { MatchExtension } from "../types.js";
+import { bang, byName, formatRange, nameListOption, portRangeOption, Recent, uintOption, type NumRange } from "../common.js";
+import type { BuildContext, MatchExtension, OptionUse } from "../types.js";
 
 /** `--tcp-flags MASK COMP`: of the flags in `mask`, exactly those in `comp` are set. */
 export interface TcpFlagsTest {
@@ -71,6 +71,21 @@ export function printPorts(name: string, r: Negatable<NumRange> | undefined): st
 
 const BARE_TCP: TcpMatch = { module: "tcp" };
 
+/** `-m tcp --dport N` alone (every KUBE-SERVICES rule), shared by port and `!`. */
+const ONE_DPORT = new Recent<TcpMatch>(64);
+
+/**
+ * A tcp or udp match with only `--dport`: one object per port and `!` when the range is one port
+ * (kept in `recent`), made with both fields at once.
+ */
+export function onePort<M extends "tcp" | "udp">(u: OptionUse, ctx: BuildContext, recent: Recent<{ readonly module: M; readonly dport?: Negatable<NumRange> }>, module: M) {
+  const r = portRangeOption(u, ctx);
+  if (!r) return undefined;
+  if (r.min !== r.max) return { module, dport: { value: r, invert: u.invert } };
+  const key = r.min * 2 + (u.invert ? 1 : 0);
+  return recent.get(key) ?? recent.set(key, { module, dport: { value: r, invert: u.invert } });
+}
+
 export const tcp: MatchExtension<TcpMatch> = {
   name: "tcp",
   options: [
@@ -88,6 +103,7 @@ export const tcp: MatchExtension<TcpMatch> = {
     }
     // `-m tcp` without options (every KUBE-SEP DNAT rule has one): one shared, read-only match
     if (uses.length === 0) return BARE_TCP;
+    if (uses.length === 1 && (uses[0].name === "dport" || uses[0].name === "destination-port")) return onePort(uses[0], ctx, ONE_DPORT, "tcp");
     const m: { -readonly [K in keyof TcpMatch]: TcpMatch[K] } = { module: "tcp" };
     for (const u of uses) {
       switch (u.name) {
