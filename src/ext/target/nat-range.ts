@@ -6,7 +6,7 @@
 import type { Family, IpValue } from "../../net/ip.js";
 import { formatIp, parseIp } from "../../net/ip.js";
 import { Proto } from "../../sim/packet.js";
-import { parsePort, type NumRange } from "../common.js";
+import { parsePort, Recent, type NumRange } from "../common.js";
 import type { BuildContext, OptionUse } from "../types.js";
 
 /** A NAT range: addresses (when mapped), ports (when given) and the base port of a shifted port map. */
@@ -44,8 +44,13 @@ export function parseNatPorts(text: string, allowBase: boolean): { ports: NumRan
   const hi = dash < 0 ? lo : parsePort(rest.slice(dash + 1));
   if (lo === undefined || hi === undefined) return `"${rest}" is not a port or PORT-PORT`;
   if (hi < lo) return `port range "${rest}" is reversed`;
-  return basePort !== undefined ? { ports: { min: lo, max: hi }, basePort } : { ports: { min: lo, max: hi } };
+  const key = lo * 65536 + hi;
+  const ports = PORTS.get(key) ?? PORTS.set(key, { min: lo, max: hi });
+  return basePort !== undefined ? { ports, basePort } : { ports };
 }
+
+/** Port ranges of NAT targets, shared (every KUBE-SEP DNAT names one of a few service ports). */
+const PORTS = new Recent<NumRange>(64);
 
 function parseAddrRange(text: string, family: Family): { min: IpValue; max: IpValue } | string {
   const dash = text.indexOf("-");

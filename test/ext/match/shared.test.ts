@@ -62,6 +62,18 @@ describe("shared matches", () => {
     expect(rules[2][0]).toEqual({ module: "comment", comment: "c" });
   });
 
+  it("gives DNAT targets with the same port range one range object", () => {
+    const text = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80\n-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.2:80\n-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.3:80-81\nCOMMIT\n";
+    const { ruleset, issues } = parseRuleset(text);
+    expect(issues).toEqual([]);
+    const to = ruleset.tables[0].chains[0].rules.map((r) => (r.target?.name === "DNAT" ? r.target.to : undefined));
+    expect(to[0]?.ports).toBe(to[1]?.ports);
+    expect(to[0]?.addrs).toEqual({ min: 0x0a000001, max: 0x0a000001 });
+    expect(to[1]?.addrs).toEqual({ min: 0x0a000002, max: 0x0a000002 });
+    expect(to[2]?.ports).toEqual({ min: 80, max: 81 });
+    expect(printRuleset(ruleset)).toContain("--to-destination 10.0.0.2:80\n-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.3:80-81\n");
+  });
+
   it("Recent keeps one value per slot and never answers for another key", () => {
     const r = new Recent<string>(4);
     r.set(1, "one");
