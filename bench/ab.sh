@@ -4,13 +4,14 @@
 # alike; prints each side's in-child parse times (ms) and their median. Pair it with
 # bench/parse-diff.sh, which checks that the change changes no behaviour.
 #   sh bench/ab.sh [FILE] [RUNS]     (default bench/.data/k8s-10000.rules, 8 runs each)
+#   BASE=COMMIT sh bench/ab.sh …     compares with COMMIT instead of HEAD
 repo=$(cd "$(dirname "$0")/.." && pwd)
 FILE=${1:-$repo/bench/.data/k8s-10000.rules}
 N=${2:-8}
 [ -f "$FILE" ] || { echo "no $FILE: run 'node bench/gen.mjs bench/.data' first" >&2; exit 2; }
 AB=/tmp/iptrace-ab
 rm -rf $AB && mkdir -p $AB/base $AB/new
-git -C "$repo" archive HEAD src grammar tsconfig.json package.json | tar -x -C $AB/base
+git -C "$repo" archive "${BASE:-HEAD}" src grammar tsconfig.json package.json | tar -x -C $AB/base
 cp -r "$repo/src" "$repo/grammar" "$repo/tsconfig.json" "$repo/package.json" $AB/new/
 for v in base new; do
   ln -s "$repo/node_modules" $AB/$v/node_modules
