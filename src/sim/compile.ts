@@ -1,9 +1,12 @@
 /**
  * The ruleset compiled for the walk: every rule's base matches (-s, -d, -i, -o, -p, -f) as closures
- * over numbers, its extension matches and target through their `compile`, its iptables-save text
- * printed once, and the hash indexes over keyed runs. Compiled once, walked many times.
+ * over numbers, its extension matches and target through their `compile`, and the hash indexes
+ * over keyed runs. A chain is compiled when a walk first enters it, and a rule's iptables-save
+ * text is printed when a trace first shows it: a packet through a 110,000-rule kube-proxy dump
+ * meets a few hundred rules, and compiling all of them up front took longer than the parse.
+ * Compiled once, walked many times.
  */
-import type { Hook, TableName } from "../model/chain.js";
+import type { Chain, Hook, TableName } from "../model/chain.js";
 import type { Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
 import type { Family } from "../net/ip.js";
@@ -34,7 +37,7 @@ export interface CompiledRule {
   /** 0-based position in its chain. */
   readonly index: number;
   readonly line: number;
-  /** The rule as iptables-save prints it, starting with `-A CHAIN`. */
+  /** The rule as iptables-save prints it, starting with `-A CHAIN` (printed on first use). */
   readonly text: string;
   /** Deterministic tests in rule order (base matches first, as the kernel checks them). */
   readonly tests: readonly RuleTest[];
@@ -45,7 +48,7 @@ export interface CompiledRule {
   action: RuleAction;
 }
 
-/** One compiled chain. */
+/** One compiled chain; its rules, runs and runOf are compiled on first use. */
 export interface CompiledChain {
   readonly name: string;
   readonly builtin: boolean;
@@ -137,17 +140,6 @@ function targetExt(name: string): TargetExtension<any> | undefined {
   return targetByName.get(name);
 }
 
-const textCache = new WeakMap<Rule, string>();
-
-/** The rule's iptables-save text, printed once per rule object. */
-export function ruleText(chain: string, rule: Rule, family: Family): string {
-  let t = textCache.get(rule);
-  if (t === undefined) {
-    t = printRule(chain, rule, family);
-    textCache.set(rule, t);
-  }
-  return t;
-}
 
 /** The base matches of a rule as closures over numbers; an empty list when the rule has none. */
 export function baseTests(rule: Rule, family: Family): RuleTest[] {
@@ -251,50 +243,118 @@ function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; n
   return { kind: "unsupported", reason: c.reason };
 }
 
-/** Compiles every table of a ruleset against one environment. */
+/** A compiled rule; its text is printed when first asked for. */
+class RuleOf implements CompiledRule {
+  private printed: string | undefined;
+  readonly unsupported?: string;
+
+  constructor(
+    readonly index: number,
+    readonly line: number,
+    readonly tests: readonly RuleTest[],
+    readonly randoms: readonly number[],
+    unsupported: string | undefined,
+    public action: RuleAction,
+    private readonly rule: Rule,
+    private readonly chain: LazyChain,
+  ) {
+    if (unsupported !== undefined) this.unsupported = unsupported;
+  }
+
+  get text(): string {
+    return (this.printed ??= printRule(this.chain.name, this.rule, this.chain.scope.env.family));
+  }
+}
+
+/** What the chains of one table share while they are compiled: the environment and each other. */
+interface TableScope {
+  readonly name: TableName;
+  readonly env: SimEnv;
+  readonly tuning: CompileTuning;
+  readonly chains: ReadonlyMap<string, LazyChain>;
+}
+
+const NO_COMPILED_RULES: readonly CompiledRule[] = [];
+
+/** A chain of the ruleset, compiled the first time its rules, runs or runOf are read. */
+class LazyChain implements CompiledChain {
+  private compiledRules: readonly CompiledRule[] | undefined;
+  private compiledRuns: readonly IndexRun[] = [];
+  private compiledRunOf: Int32Array = new Int32Array(0);
+  readonly policy?: "ACCEPT" | "DROP";
+
+  constructor(
+    private readonly source: Chain,
+    readonly scope: TableScope,
+  ) {
+    if (source.builtin) this.policy = source.policy ?? "ACCEPT";
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  get builtin(): boolean {
+    return this.source.builtin;
+  }
+
+  get rules(): readonly CompiledRule[] {
+    return this.compiledRules ?? this.compile();
+  }
+
+  get runs(): readonly IndexRun[] {
+    if (this.compiledRules === undefined) this.compile();
+    return this.compiledRuns;
+  }
+
+  get runOf(): Int32Array {
+    if (this.compiledRules === undefined) this.compile();
+    return this.compiledRunOf;
+  }
+
+  private compile(): readonly CompiledRule[] {
+    const { env, tuning, chains, name: table } = this.scope;
+    const source = this.source.rules;
+    const rules = source.length === 0 ? NO_COMPILED_RULES : new Array<CompiledRule>(source.length);
+    for (let index = 0; index < source.length; index++) {
+      const r = source[index];
+      const { tests, randoms, unsupported } = compileMatches(r, env);
+      const a = compileAction(r, env);
+      let action: RuleAction;
+      if (a.kind === "chain") {
+        const target = chains.get(a.name);
+        action = target === undefined || target.builtin
+          ? { kind: "unsupported", reason: `${a.goto ? "-g" : "-j"} ${a.name}: no user chain of that name in table ${table}` }
+          : { kind: "jump", chain: target, goto: a.goto };
+      } else action = a;
+      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, unsupported, action, r, this);
+    }
+    const runs = tuning.index === false ? [] : buildRuns(source, env.family, tuning.minRun ?? MIN_RUN);
+    const runOf = new Int32Array(rules.length).fill(-1);
+    runs.forEach((run, k) => runOf.fill(k, run.start, run.end));
+    this.compiledRuns = runs;
+    this.compiledRunOf = runOf;
+    this.compiledRules = rules;
+    return rules;
+  }
+}
+
+/**
+ * Compiles every table of a ruleset against one environment: the chains are made now and each
+ * compiles its rules the first time a walk reads them.
+ */
 export function compileTables(ruleset: Ruleset, env: SimEnv, tuning: CompileTuning = {}): CompiledTables {
   const family = ruleset.family;
   const tables: Partial<Record<TableName, CompiledTable>> = {};
   for (const table of ruleset.tables) {
-    const chains = new Map<string, CompiledChain>();
-    const pending: { rule: CompiledRule; name: string; goto: boolean }[] = [];
-    for (const chain of table.chains) {
-      const rules: CompiledRule[] = [];
-      chain.rules.forEach((r, index) => {
-        const { tests, randoms, unsupported } = compileMatches(r, env);
-        const a = compileAction(r, env);
-        const cr: CompiledRule = {
-          index,
-          line: r.line,
-          text: ruleText(chain.name, r, family),
-          tests,
-          randoms,
-          ...(unsupported !== undefined ? { unsupported } : {}),
-          action: a.kind === "chain" ? { kind: "none" } : a,
-        };
-        if (a.kind === "chain") pending.push({ rule: cr, name: a.name, goto: a.goto });
-        rules.push(cr);
-      });
-      const runs = tuning.index === false ? [] : buildRuns(chain.rules, family, tuning.minRun ?? MIN_RUN);
-      const runOf = new Int32Array(rules.length).fill(-1);
-      runs.forEach((run, k) => runOf.fill(k, run.start, run.end));
-      chains.set(chain.name, {
-        name: chain.name,
-        builtin: chain.builtin,
-        ...(chain.builtin ? { policy: chain.policy ?? "ACCEPT" } : {}),
-        rules,
-        runs,
-        runOf,
-      });
-    }
-    for (const p of pending) {
-      const target = chains.get(p.name);
-      p.rule.action = target === undefined || target.builtin
-        ? { kind: "unsupported", reason: `${p.goto ? "-g" : "-j"} ${p.name}: no user chain of that name in table ${table.name}` }
-        : { kind: "jump", chain: target, goto: p.goto };
-    }
+    const chains = new Map<string, LazyChain>();
+    const scope: TableScope = { name: table.name, env, tuning, chains };
     const hooks: Partial<Record<Hook, CompiledChain>> = {};
-    for (const c of chains.values()) if (c.builtin) hooks[c.name as Hook] = c;
+    for (const chain of table.chains) {
+      const c = new LazyChain(chain, scope);
+      chains.set(chain.name, c);
+      if (chain.builtin) hooks[chain.name as Hook] = c;
+    }
     tables[table.name] = { name: table.name, chains, hooks };
   }
   return { family, tables, env, conntrack: needsConntrack(ruleset) };

@@ -73,8 +73,10 @@ function hostCompiled(h: Host): CompiledHost {
 
 /**
  * Compiles a ruleset for tracing: base matches to numbers, extensions through their `compile`,
- * rule texts printed once, hash indexes over keyed runs (kube-proxy's KUBE-SERVICES). When
- * `options` are given, they are compiled in now; other options are compiled on first use.
+ * hash indexes over keyed runs (kube-proxy's KUBE-SERVICES). Each chain is compiled the first
+ * time a trace enters it and each rule text printed the first time a trace shows it, so the
+ * first packets through a big ruleset pay for the chains they meet and no packet pays for the
+ * rest. When `options` are given, they are compiled in now; other options on first use.
  */
 export function compileRuleset(ruleset: Ruleset, options: TraceOptions = {}, tuning: CompileTuning = {}): CompiledRuleset {
   const c: CompiledRuleset = { kind: "compiled-ruleset", ruleset, variants: new WeakMap(), tuning };
