@@ -11,6 +11,13 @@ import { parseRuleset, printRuleset } from "../../src/index.js";
 const seed = readFileSync(join(import.meta.dirname, "../../fixtures/corpus/seed/docker-default-2020.rules"), "utf8");
 const errors = (text: string) => parseRuleset(text).issues.filter((i) => i.severity === "error");
 
+/** Parses a filter table given as its lines (COMMIT added), expecting no issue; the ruleset and its printed form. */
+function cleanFilter(lines: readonly string[]) {
+  const { ruleset, issues } = parseRuleset(["*filter", ...lines, "COMMIT", ""].join("\n"));
+  expect(issues).toEqual([]);
+  return { ruleset, printed: printRuleset(ruleset) };
+}
+
 describe("dump formats", () => {
   it("reads CRLF line ends and prints them back", () => {
     const crlf = seed.replace(/\n/g, "\r\n");
@@ -54,8 +61,7 @@ describe("dump formats", () => {
   });
 
   it("applies restore commands in order: -N, -I at a position, -D by number and by spec, -R, -P, -E, -F, -X", () => {
-    const text = [
-      "*filter",
+    const { printed } = cleanFilter([
       "-N A",
       "-N B",
       "-A A -s 10.0.0.1 -j ACCEPT",
@@ -69,20 +75,15 @@ describe("dump formats", () => {
       "-A C -j RETURN",
       "-F C",
       "-X C",
-      "COMMIT",
-      "",
-    ].join("\n");
-    const { ruleset, issues } = parseRuleset(text);
-    expect(issues).toEqual([]);
-    expect(printRuleset(ruleset)).toBe(
+    ]);
+    expect(printed).toBe(
       "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:A - [0:0]\n" +
         "-A INPUT -j A\n-A A -s 10.0.0.3/32 -j ACCEPT\nCOMMIT\n",
     );
   });
 
   it("keeps each chain's rules in order when appends to several chains interleave with -I, -E and -F", () => {
-    const text = [
-      "*filter",
+    const lines = [
       ":A - [0:0]",
       ":B - [0:0]",
       ":D - [0:0]",
@@ -98,12 +99,9 @@ describe("dump formats", () => {
       "-F D",
       "-A D -s 10.0.0.7 -j ACCEPT",
       "-A INPUT -j A",
-      "COMMIT",
-      "",
-    ].join("\n");
-    const { ruleset, issues } = parseRuleset(text);
-    expect(issues).toEqual([]);
-    expect(printRuleset(ruleset)).toBe(
+    ];
+    const { ruleset, printed } = cleanFilter(lines);
+    expect(printed).toBe(
       "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:A - [0:0]\n:C - [0:0]\n:D - [0:0]\n" +
         "-A INPUT -j A\n" +
         "-A A -s 10.0.0.4/32 -j ACCEPT\n-A A -s 10.0.0.1/32 -j ACCEPT\n-A A -s 10.0.0.3/32 -j C\n-A A -s 10.0.0.5/32 -j ACCEPT\n" +
@@ -113,7 +111,7 @@ describe("dump formats", () => {
     // every jump to a chain shares one target object, renamed chains included
     const rules = ruleset.tables[0].chains.flatMap((c) => c.rules);
     const toA = rules.filter((r) => r.target?.name === "chain" && r.target.chain === "A");
-    const again = parseRuleset(text.replace("-A INPUT -j A", "-A INPUT -j A\n-A OUTPUT -j A")).ruleset.tables[0].chains;
+    const again = cleanFilter([...lines, "-A OUTPUT -j A"]).ruleset.tables[0].chains;
     const [fromInput, fromOutput] = [again[0].rules[0].target, again[2].rules[0].target];
     expect(toA).toHaveLength(1);
     expect(fromInput).toEqual({ name: "chain", chain: "A" });
