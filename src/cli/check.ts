@@ -56,7 +56,8 @@ function describe(rule: Rule): string {
 export function shadowedRules(ruleset: Ruleset): Issue[] {
   const out: Issue[] = [];
   for (const table of ruleset.tables) {
-    for (const chain of table.chains) out.push(...shadowedInChain(ruleset, table.name, chain));
+    // one by one, not push(...): a chain can shadow more rules than a call takes arguments
+    for (const chain of table.chains) for (const issue of shadowedInChain(ruleset, table.name, chain)) out.push(issue);
   }
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }

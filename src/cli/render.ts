@@ -55,7 +55,9 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
   const natShown = new Set<NatRecord>();
   // file:line references padded to one width, so the rule texts line up
   const ref = (s: Step) => `${source}:${s.line ?? "?"}`;
-  const width = Math.max(0, ...steps.filter((s) => s.kind === "rule").map((s) => ref(s).length));
+  // a loop, not Math.max(...): a walk through a long chain of rules without targets has more steps than a call takes arguments
+  let width = 0;
+  for (const s of steps) if (s.kind === "rule") width = Math.max(width, ref(s).length);
   const flushNat = (h: Hook | undefined) => {
     for (const n of nat) {
       if (n.hook === h && !natShown.has(n)) {
@@ -177,7 +179,7 @@ export function renderTrace(t: Trace, source: string, st: Style, askedState?: st
   const state = askedState?.toUpperCase() ?? (input.state.split(",").filter((w) => w !== "SNAT" && w !== "DNAT").join(",") || input.state);
   out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${state}${head ? `, ${head}` : ""}${input.mark && input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
   out.push("");
-  out.push(...stepLines(t.steps, t.nat, source, st));
+  for (const line of stepLines(t.steps, t.nat, source, st)) out.push(line);
   const outcomes = t.outcomes && t.outcomes.length > 1 ? t.outcomes : undefined;
   if (outcomes) {
     out.push("");

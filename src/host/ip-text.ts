@@ -329,8 +329,9 @@ export function hostFromIpText(
       if (seen.has(i.name)) throw new Bad({ code: "duplicate", message: `ip addr: interface "${i.name}" is listed twice` });
       seen.add(i.name);
     }
-    const routes = readIpRoute(ipRouteText, "ip route", 4, notes);
-    if (ip6RouteText !== undefined) routes.push(...readIpRoute(ip6RouteText, "ip -6 route", 6, notes));
+    let routes = readIpRoute(ipRouteText, "ip route", 4, notes);
+    // concat, not push(...): a full routing table has more routes than a call takes arguments
+    if (ip6RouteText !== undefined) routes = routes.concat(readIpRoute(ip6RouteText, "ip -6 route", 6, notes));
     return finishHost(ifaces, dedupeRoutes(routes), notes, options);
   } catch (e) {
     if (e instanceof Bad) return e.error;

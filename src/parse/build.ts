@@ -319,7 +319,9 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     case "append": {
       const c = needChain();
       if (!c) return;
-      writable(t, c).push(...rules);
+      const list = writable(t, c);
+      // one by one, not push(...): `-s` and `-d` lists multiply into more rules than a call takes arguments
+      for (const r of rules) list.push(r);
       return;
     }
     case "insert": {
@@ -330,7 +332,9 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         push("error", "no-such-rule", `cannot insert at position ${n}: chain ${c.name} has ${c.rules.length} rules`, at.line, at.column);
         return;
       }
-      writable(t, c).splice(n - 1, 0, ...rules);
+      const list = writable(t, c);
+      c.rules = list.slice(0, n - 1).concat(rules, list.slice(n - 1));
+      t.loose?.delete(c); // a fresh exact-size array
       return;
     }
     case "replace": {

@@ -96,6 +96,11 @@ export function printTableLines(table: Table, family: Family, options: PrintOpti
   return out;
 }
 
+/** Appends `items` to `list` one by one: `push(...items)` passes them as arguments, and a 150,000-line table overflows the stack. */
+function appendAll<T>(list: T[], items: readonly T[]): void {
+  for (let k = 0; k < items.length; k++) list.push(items[k]);
+}
+
 /** The whole ruleset as iptables-save text. */
 export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): string {
   const header = options.header ?? true;
@@ -103,7 +108,7 @@ export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): stri
   if (options.order === "kernel") {
     for (const name of KERNEL_TABLE_ORDER) {
       const t = ruleset.tables.find((x) => x.name === name);
-      if (t) lines.push(...printTableLines(t, ruleset.family, options));
+      if (t) appendAll(lines, printTableLines(t, ruleset.family, options));
     }
     return lines.length ? lines.join("\n") + "\n" : "";
   }
@@ -111,7 +116,7 @@ export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): stri
     if (item.kind === "comment") {
       if (header) lines.push(item.text);
     } else {
-      lines.push(...printTableLines(item.table, ruleset.family, options));
+      appendAll(lines, printTableLines(item.table, ruleset.family, options));
     }
   }
   const eol = ruleset.lineEnding;
