@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRuleset, printRuleset } from "../../src/index.js";
+import { guessFamily, parseRuleset, printRuleset } from "../../src/index.js";
 
 const seed = readFileSync(join(import.meta.dirname, "../../fixtures/corpus/seed/docker-default-2020.rules"), "utf8");
 const errors = (text: string) => parseRuleset(text).issues.filter((i) => i.severity === "error");
@@ -134,6 +134,27 @@ describe("dump formats", () => {
     expect(v6.issues).toEqual([]);
     expect(printRuleset(v4.ruleset)).toContain("-A INPUT -s 10.0.0.1/32 -j ACCEPT\nCOMMIT");
     expect(printRuleset(v6.ruleset)).toContain("-A INPUT -s 2001:db8::1/128 -j ACCEPT\nCOMMIT");
+  });
+});
+
+describe("the family, when not given", () => {
+  it("is told by the first address or ICMPv6 match, wherever it stands", () => {
+    const chains = Array.from({ length: 40_000 }, (_, k) => `:KUBE-SEP-${String(k).padStart(16, "0")} - [0:0]`).join("\n");
+    expect(guessFamily(`*nat\n${chains}\n-A KUBE-SEP-0000000000000000 -s fd00:b4::1/128 -j ACCEPT\nCOMMIT\n`)).toBe(6);
+    expect(guessFamily(`*nat\n${chains}\n-A KUBE-SEP-0000000000000000 -s 10.1.2.3/32 -j ACCEPT\nCOMMIT\n`)).toBe(4);
+    expect(guessFamily("-A PREROUTING -p tcp -j DNAT --to-destination [fd00::1]:80\n")).toBe(6);
+    expect(guessFamily("-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:80\n")).toBe(4);
+    expect(guessFamily("-A INPUT ! -s ::1 -j DROP\n")).toBe(6);
+    expect(guessFamily("-A INPUT -s ! ::ffff:1.2.3.4 -j DROP\n")).toBe(6);
+    expect(guessFamily("-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -s 2001:db8::1 -j DROP\n")).toBe(6);
+    expect(guessFamily("-A INPUT -m comment --comment x -j ACCEPT\n")).toBe(4);
+  });
+
+  it("parses a big ip6tables dump as IPv6 without being told", () => {
+    const chains = Array.from({ length: 40_000 }, (_, k) => `:C${k} - [0:0]`).join("\n");
+    const { ruleset, issues } = parseRuleset(`*filter\n${chains}\n-A INPUT -s 2001:db8::/32 -j C0\nCOMMIT\n`);
+    expect(issues.filter((i) => i.severity === "error")).toEqual([]);
+    expect(ruleset.family).toBe(6);
   });
 });
 
