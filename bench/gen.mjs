@@ -4,17 +4,20 @@
 //
 //   node bench/gen.mjs [outdir]      (default bench/.data)
 //
-// Writes k8s-100.rules, k8s-1000.rules, k8s-10000.rules, docker-200.rules and, for each, a
-// .packets.json listing real service addresses and ports to trace.
+// Writes k8s-100.rules, k8s-1000.rules, k8s-10000.rules, the IPv6 k8s6-10000.rules (what
+// ip6tables-nft-save prints), docker-200.rules and, for each, a .packets.json listing real
+// service addresses and ports to trace.
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const SERVICE_COUNTS = [100, 1000, 10000];
+/** The IPv6 (ip6tables) kube-proxy input, at the largest size only. */
+export const SERVICE_COUNT_V6 = 10000;
 export const DOCKER_NETWORKS = 200;
 export const DOCKER_PORTS = 1000;
 /** Bump when the generated text changes, so that cached inputs are regenerated. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 
 /** mulberry32: a small seeded PRNG, so every run gets the same inputs. */
 function rng(seed) {
@@ -55,8 +58,15 @@ const comment = (c) => (/^[A-Za-z0-9_-]+$/.test(c) ? c : `"${c}"`);
 /** iptables-save lists user chains sorted by name (strcmp). */
 const byName = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A kube-proxy (iptables mode) ruleset with `n` ClusterIP services of three endpoints each. */
-export function kubernetes(n, seed = 1) {
+/**
+ * A kube-proxy (iptables mode) ruleset with `n` ClusterIP services of three endpoints each; with
+ * `family` 6 the ip6tables one (the same services, addresses in fd00::/8, no localnet rule).
+ */
+export function kubernetes(n, seed = 1, family = 4) {
+  const v6 = family === 6;
+  // IPv6: the IPv4 address's low 16 bits under its second octet (services fd00:1e::, pods fd00:b4::)
+  const addr = (n) => (v6 ? `fd00:${((n >>> 16) & 255).toString(16)}::${(n & 0xffff).toString(16)}` : ip(n));
+  const host = v6 ? 128 : 32;
   const rand = rng(seed * 7919 + n);
   const ports = [80, 443, 8080, 8443, 53, 9090, 3000, 5432, 6379, 27017];
   const usedIp = new Set();
@@ -78,7 +88,7 @@ export function kubernetes(n, seed = 1) {
       do pod = ((10 << 24) | (180 << 16) | Math.floor(rand() * 65534)) + 1;
       while (usedPod.has(pod) && usedPod.size < 60000);
       usedPod.add(pod);
-      const ep = `${ip(pod)}:${targetPort}`;
+      const ep = v6 ? `[${addr(pod)}]:${targetPort}` : `${ip(pod)}:${targetPort}`;
       endpoints.push({ pod, ep, sep: `KUBE-SEP-${kubeHash(name + "tcp" + ep)}` });
     }
     services.push({ vip, port, targetPort, name, svc: `KUBE-SVC-${svcHash}`, endpoints });
@@ -100,7 +110,7 @@ export function kubernetes(n, seed = 1) {
     `-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL`,
     `-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES`,
     `-A OUTPUT -j KUBE-FIREWALL`,
-    `-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
+    ...(v6 ? [] : [`-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`]),
     `-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP`,
     `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT`,
     `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
@@ -128,15 +138,15 @@ export function kubernetes(n, seed = 1) {
   add("KUBE-POSTROUTING", "-j MARK --set-xmark 0x4000/0x0");
   add("KUBE-POSTROUTING", `-m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully`);
   for (const s of services) {
-    const dst = `-d ${ip(s.vip)}/32 -p tcp`;
+    const dst = `-d ${addr(s.vip)}/${host} -p tcp`;
     const cm = comment(`${s.name} cluster IP`);
     add("KUBE-SERVICES", `${dst} -m comment --comment ${cm} -m tcp --dport ${s.port} -j ${s.svc}`);
-    add(s.svc, `! -s 10.0.0.0/8 ${dst} -m comment --comment ${cm} -m tcp --dport ${s.port} -j KUBE-MARK-MASQ`);
+    add(s.svc, `! -s ${v6 ? "fd00::/8" : "10.0.0.0/8"} ${dst} -m comment --comment ${cm} -m tcp --dport ${s.port} -j KUBE-MARK-MASQ`);
     s.endpoints.forEach((e, k) => {
       const left = s.endpoints.length - k;
       const stat = left > 1 ? ` -m statistic --mode random --probability ${probability(1 / left)}` : "";
       add(s.svc, `-m comment --comment ${comment(`${s.name} -> ${e.ep}`)}${stat} -j ${e.sep}`);
-      add(e.sep, `-s ${ip(e.pod)}/32 -m comment --comment ${comment(s.name)} -j KUBE-MARK-MASQ`);
+      add(e.sep, `-s ${addr(e.pod)}/${host} -m comment --comment ${comment(s.name)} -j KUBE-MARK-MASQ`);
       add(e.sep, `-p tcp -m comment --comment ${comment(s.name)} -m tcp -j DNAT --to-destination ${e.ep}`);
     });
   }
@@ -144,7 +154,7 @@ export function kubernetes(n, seed = 1) {
   for (const c of chains) for (const r of rules.get(c)) out.push(r);
   out.push("COMMIT");
 
-  const packets = services.map((s) => ({ src: "10.244.1.7", dst: ip(s.vip), proto: "tcp", sport: 40000 + (s.vip & 0x3fff), dport: s.port, endpoints: s.endpoints.map((e) => e.ep) }));
+  const packets = services.map((s) => ({ src: v6 ? "fd00:244::1:7" : "10.244.1.7", dst: addr(s.vip), proto: "tcp", sport: 40000 + (s.vip & 0x3fff), dport: s.port, endpoints: s.endpoints.map((e) => e.ep) }));
   return { text: out.join("\n") + "\n", packets, hook: "PREROUTING" };
 }
 
@@ -203,6 +213,7 @@ export function docker(networks = DOCKER_NETWORKS, ports = DOCKER_PORTS, seed = 
 /** All inputs: name → { text, packets, hook }. */
 export function* allInputs() {
   for (const n of SERVICE_COUNTS) yield [`k8s-${n}`, () => kubernetes(n)];
+  yield [`k8s6-${SERVICE_COUNT_V6}`, () => kubernetes(SERVICE_COUNT_V6, 1, 6)];
   yield [`docker-${DOCKER_NETWORKS}`, () => docker()];
 }
 

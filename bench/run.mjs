@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, sta
 import { cpus, freemem, totalmem, release, tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GENERATOR_VERSION, SERVICE_COUNTS, DOCKER_NETWORKS, writeInputs } from "./gen.mjs";
+import { GENERATOR_VERSION, SERVICE_COUNTS, SERVICE_COUNT_V6, DOCKER_NETWORKS, writeInputs } from "./gen.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -36,7 +36,11 @@ if (!existsSync(versionFile) || readFileSync(versionFile, "utf8").trim() !== Str
   log(`generating inputs into ${dataDir} …`);
   writeInputs(dataDir);
 }
-const inputs = [...SERVICE_COUNTS.map((n) => ({ name: `k8s-${n}`, label: `kube-proxy, ${n.toLocaleString("en")} services` })), { name: `docker-${DOCKER_NETWORKS}`, label: `Docker, ${DOCKER_NETWORKS} networks, 1,000 ports` }].map((i) => {
+const inputs = [
+  ...SERVICE_COUNTS.map((n) => ({ name: `k8s-${n}`, label: `kube-proxy, ${n.toLocaleString("en")} services`, family: 4 })),
+  { name: `k8s6-${SERVICE_COUNT_V6}`, label: `kube-proxy IPv6, ${SERVICE_COUNT_V6.toLocaleString("en")} services`, family: 6 },
+  { name: `docker-${DOCKER_NETWORKS}`, label: `Docker, ${DOCKER_NETWORKS} networks, 1,000 ports`, family: 4 },
+].map((i) => {
   const file = join(dataDir, `${i.name}.rules`);
   const text = readFileSync(file, "utf8");
   return { ...i, file, packets: join(dataDir, `${i.name}.packets.json`), lines: text.split("\n").length - 1, bytes: statSync(file).size };
@@ -87,8 +91,10 @@ const tools = [
   { key: "iptrace", label: "iptrace (node, parse only)", argv: (f) => [node, join(here, "parse-child.mjs"), f] },
 ];
 const inNs = (argv) => ["ip", "netns", "exec", NETNS, ...argv];
-if (canNetns && hasTool("iptables-nft-restore")) tools.push({ key: "nft", label: "iptables-nft-restore --test", argv: () => inNs(["iptables-nft-restore", "--test"]) });
-if (canNetns && hasTool("iptables-legacy-restore")) tools.push({ key: "legacy", label: "iptables-legacy-restore --test", argv: () => inNs(["iptables-legacy-restore", "--test"]) });
+// the IPv6 input goes to ip6tables-nft-restore / ip6tables-legacy-restore
+const restore = (kind) => (input) => inNs([`${input.family === 6 ? "ip6tables" : "iptables"}-${kind}-restore`, "--test"]);
+if (canNetns && hasTool("iptables-nft-restore") && hasTool("ip6tables-nft-restore")) tools.push({ key: "nft", label: "iptables-nft-restore --test", argv: restore("nft") });
+if (canNetns && hasTool("iptables-legacy-restore") && hasTool("ip6tables-legacy-restore")) tools.push({ key: "legacy", label: "iptables-legacy-restore --test", argv: restore("legacy") });
 if (!existsSync("/usr/bin/time")) {
   log("bench needs GNU time at /usr/bin/time (Debian: apt-get install time)");
   process.exit(2);
@@ -108,7 +114,7 @@ try {
     for (let r = 0; r < RUNS; r++) {
       // interleaved, so that load on the machine falls on every tool alike
       for (const t of tools) {
-        const m = timed(t.argv(input.file), input.file);
+        const m = timed(t.key === "iptrace" ? t.argv(input.file) : t.argv(input), input.file);
         per[t.key].ms.push(m.ms);
         per[t.key].rssKb.push(m.rssKb);
         if (t.key === "iptrace") {
@@ -168,7 +174,7 @@ out.push(`- date: ${new Date().toISOString()}`, "");
 out.push("## Commands", "");
 out.push(`- inputs: ${cmd("node bench/gen.mjs bench/.data")} (seeded; iptables-save canonical form, the same bytes that ${cmd("iptables-nft-save")} prints after restoring them)`);
 out.push(`- iptrace parse: ${cmd("/usr/bin/time -f %M node bench/parse-child.mjs FILE < FILE")} (node + the built dist/, reads and parses the file, nothing else)`);
-out.push(`- references: ${cmd(`ip netns exec ${NETNS} /usr/bin/time -f %M iptables-nft-restore --test < FILE`)}, the same with ${cmd("iptables-legacy-restore --test")}, in a namespace made for the run and deleted after it`);
+out.push(`- references: ${cmd(`ip netns exec ${NETNS} /usr/bin/time -f %M iptables-nft-restore --test < FILE`)}, the same with ${cmd("iptables-legacy-restore --test")} (ip6tables-nft-restore and ip6tables-legacy-restore for the IPv6 input), in a namespace made for the run and deleted after it`);
 out.push(`- wall time is measured around each whole process (start-up included for every tool); peak memory is the process's max RSS; ${RUNS} runs each, interleaved, medians shown`);
 out.push(`- in-process: ${cmd(`node bench/parse-child.mjs FILE ${RUNS + 1}`)}, the median of runs 2..${RUNS + 1} (read + parse, warm JIT)`);
 out.push(`- trace: ${cmd(`node bench/trace-child.mjs FILE FILE.packets.json ${TRACE_MS}`)}: compileRuleset once, then ${cmd("tracePacket")} (verdict-only and full) over 100 packets to real service addresses (ClusterIP:port for kube-proxy, host port on eth0 for Docker) spread over all services; median of 5 timed rounds after a warm-up`, "");
