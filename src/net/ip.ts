@@ -42,6 +42,9 @@ export type IpValue = number | bigint;
 
 const V6_ALL = (1n << 128n) - 1n;
 
+/** The 129 IPv6 prefix masks, made once: every /128 of a dump shares one bigint (32 bytes an address less). */
+const V6_MASKS: readonly bigint[] = Array.from({ length: 129 }, (_, p) => (p === 0 ? 0n : (V6_ALL << BigInt(128 - p)) & V6_ALL));
+
 /**
  * Parses a dotted-quad IPv4 address into a uint32, or returns undefined. Hand-written because it
  * runs for every address of a 150,000-rule dump: four decimal octets, no leading zeros, as
@@ -188,7 +191,7 @@ export function v4PrefixMask(prefix: number): number {
 
 /** Mask of `prefix` leading one bits, as a 128-bit bigint. */
 export function v6PrefixMask(prefix: number): bigint {
-  return prefix === 0 ? 0n : (V6_ALL << BigInt(128 - prefix)) & V6_ALL;
+  return V6_MASKS[prefix] ?? (prefix === 0 ? 0n : (V6_ALL << BigInt(128 - prefix)) & V6_ALL);
 }
 
 /** The prefix length of a contiguous mask, or undefined when the mask has holes. */
@@ -207,7 +210,8 @@ export function makeNet(family: Family, addr: IpValue, prefix: number): IpNet {
     return { family: 4, addr: ((addr as number) & mask) >>> 0, mask };
   }
   const mask = v6PrefixMask(prefix);
-  return { family: 6, addr: (addr as bigint) & mask, mask };
+  // a full mask leaves the address as it is: no second bigint
+  return { family: 6, addr: prefix === 128 ? (addr as bigint) : (addr as bigint) & mask, mask };
 }
 
 /**

@@ -58,7 +58,8 @@ function parseAddrRange(text: string, family: Family): { min: IpValue; max: IpVa
   const maxText = dash < 0 ? text : text.slice(dash + 1);
   const min = parseIp(minText, family);
   if (min === undefined) return `"${minText}" is not an IPv${family} address`;
-  const max = parseIp(maxText, family);
+  // one address: min and max are the same value (for IPv6, one bigint)
+  const max = dash < 0 ? min : parseIp(maxText, family);
   if (max === undefined) return `"${maxText}" is not an IPv${family} address`;
   // iptables keeps a reversed range as written (the kernel then maps to nothing sensible)
   return { min, max };
