@@ -60,6 +60,12 @@ interface TableState {
   tailLength: number;
   /** Chains whose rules an insert, replace, delete or slow append changed in place (they may have spare room). */
   loose?: Set<ChainState>;
+  /**
+   * For each chain name, the first chain (in table order, itself not counted) with a rule that
+   * jumps or goes to it: made by the first `-X NAME` and kept while no rule changes, so that
+   * kube-proxy's thousands of `-X` lines do not each read every rule of the table.
+   */
+  jumpedFrom?: Map<string, ChainState>;
   /** Whether any chain line or command touched the table; iptables-nft-restore creates no table for an empty block. */
   touched: boolean;
   /** What the rule reader needs to know of this table, made once. */
@@ -272,6 +278,18 @@ function addChain(t: TableState, c: ChainState): void {
   t.chains.set(c.name, { chain: c, jump: { name: "chain", chain: c.name }, index: -1 });
 }
 
+/** For each chain name, the first of `chains` with a rule that jumps or goes to it (a chain's jumps to itself not counted). */
+function jumpsByTarget(chains: readonly ChainState[]): Map<string, ChainState> {
+  const from = new Map<string, ChainState>();
+  for (const c of chains) {
+    for (const r of c.rules) {
+      const tg = r.target;
+      if (tg !== undefined && tg.name === "chain" && tg.chain !== c.name && !from.has(tg.chain)) from.set(tg.chain, c);
+    }
+  }
+  return from;
+}
+
 function allChains(t: TableState): ChainState[] {
   const all: ChainState[] = [];
   for (const slot of t.chains.values()) all.push(slot.chain);
@@ -314,6 +332,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
   const chain = cmd.chain !== undefined ? findChain(t, cmd.chain) : undefined;
   if (cmd.op === "append" && chain) {
     // most lines of a dump: the rule goes to the end of a chain that exists
+    t.jumpedFrom = undefined;
     if (t.open !== chain) {
       settle(t);
       t.open = chain;
@@ -323,6 +342,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     return;
   }
   settle(t);
+  if (cmd.op !== "delete-chain" && cmd.op !== "new-chain" && cmd.op !== "policy") t.jumpedFrom = undefined;
   const at = { line: cmd.line, column: cmd.chainColumn };
   const needChain = (): ChainState | undefined => {
     if (!chain) push("error", "unknown-chain", `chain "${cmd.chain}" does not exist in table ${t.name}; declare it first with ":${cmd.chain} - [0:0]" or "-N ${cmd.chain}"`, at.line, at.column);
@@ -414,13 +434,17 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
     }
     case "delete-chain": {
       t.lastChain = undefined;
-      const victims = cmd.chain === undefined ? allChains(t).filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
+      const all = cmd.chain === undefined;
+      const victims = all ? allChains(t).filter((c) => !c.builtin) : [needChain()].filter((c): c is ChainState => !!c);
+      // who jumps to a victim: for -X NAME any other chain; for -X (every user chain) a builtin one
+      const jumpedFrom = all ? jumpsByTarget(allChains(t).filter((c) => c.builtin)) : (t.jumpedFrom ??= jumpsByTarget(allChains(t)));
+      if (all) t.jumpedFrom = undefined;
       for (const v of victims) {
         if (v.builtin) {
           push("error", "bad-command", `cannot delete builtin chain ${v.name}`, at.line, at.column);
           continue;
         }
-        const user = allChains(t).find((c) => !victims.includes(c) && c.rules.some((r) => r.target?.name === "chain" && r.target.chain === v.name));
+        const user = jumpedFrom.get(v.name);
         if (user) {
           push("error", "chain-in-use", `cannot delete chain ${v.name}: chain ${user.name} still jumps to it`, at.line, at.column);
           continue;

@@ -88,4 +88,32 @@ describe("parser properties", () => {
     // linear growth gives ~16×; quadratic would give ~256×. Generous bound for noisy machines.
     expect(large / small).toBeLessThan(64);
   });
+
+  it("takes time linear in restore input too: kube-proxy's -X of stale chains among many", { timeout: 60_000 }, () => {
+    // n chains in use, n/4 stale ones deleted by -X NAME (each -X asks whether another chain still jumps to it)
+    const restore = (n: number) => {
+      const name = (i: number) => `KUBE-SEP-${String(i).padStart(16, "0")}`;
+      const lines = ["*nat", ":PREROUTING ACCEPT [0:0]"];
+      for (let i = 0; i < n + n / 4; i++) lines.push(`:${name(i)} - [0:0]`);
+      for (let i = 0; i < n; i++) lines.push(`-A PREROUTING -j ${name(i)}`, `-A ${name(i)} -j RETURN`);
+      for (let i = n; i < n + n / 4; i++) lines.push(`-X ${name(i)}`);
+      lines.push("COMMIT", "");
+      return lines.join("\n");
+    };
+    const time = (n: number) => {
+      const text = restore(n);
+      const runs: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        const t0 = performance.now();
+        const { issues } = parseRuleset(text);
+        runs.push(performance.now() - t0);
+        expect(issues).toEqual([]);
+      }
+      return runs.sort((a, b) => a - b)[1];
+    };
+    time(1000); // warm up the JIT
+    const small = time(1000);
+    const large = time(16000);
+    expect(large / small).toBeLessThan(64);
+  });
 });
