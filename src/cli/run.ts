@@ -13,6 +13,7 @@ import { HELP, readArgs, type Command } from "./args.js";
 import { shadowedRules } from "./check.js";
 import { CliError, formatIssues } from "./diagnostics.js";
 import { readInput, type CliIo } from "./io.js";
+import { bigintsAsStrings, writeJson } from "./json-out.js";
 import { makeStyle, wantColour, type Style } from "./style.js";
 
 /** Exit statuses; scripts rely on them. */
@@ -42,7 +43,7 @@ export function version(): string {
 
 /** JSON.stringify that writes bigints (IPv6 addresses in the model) as decimal strings. */
 export function toJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), indent);
+  return JSON.stringify(value, bigintsAsStrings, indent);
 }
 
 /** The ruleset text and the name to show for it in messages. */
@@ -77,7 +78,11 @@ export function parseOrFail(input: RulesetInput, io: CliIo, err: Style, family?:
 async function runParse(cmd: Extract<Command, { kind: "parse" }>, io: CliIo, err: Style): Promise<number> {
   const input = await readRulesetInput(cmd.file, io);
   const { ruleset } = parseOrFail(input, io, err);
-  io.stdout.write(cmd.json ? `${toJson(ruleset, 2)}\n` : printRuleset(ruleset));
+  if (cmd.json) {
+    // in pieces: the JSON of a big dump is longer than a string can be
+    writeJson(ruleset, (s) => io.stdout.write(s), 2);
+    io.stdout.write("\n");
+  } else io.stdout.write(printRuleset(ruleset));
   return 0;
 }
 
@@ -88,7 +93,8 @@ async function runCheck(cmd: Extract<Command, { kind: "check" }>, io: CliIo, err
   const errors = found.filter((i) => i.severity === "error").length;
   const warnings = found.length - errors;
   if (cmd.json) {
-    io.stdout.write(`${toJson(found.map((i) => ({ ...i, source: i.source ?? input.source })))}\n`);
+    writeJson(found.map((i) => ({ ...i, source: i.source ?? input.source })), (s) => io.stdout.write(s));
+    io.stdout.write("\n");
   } else {
     const out = makeStyle(wantColour(io.stdout.isTTY, io.env));
     if (found.length > 0) io.stdout.write(`${formatIssues(found, input.text, out, input.source, Infinity)}\n`);

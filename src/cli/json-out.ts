@@ -1,0 +1,103 @@
+/**
+ * JSON output written in pieces. `JSON.stringify` of a 150,000-rule model makes one 260 MB string
+ * and needs 950 MB to do it; a model twice that size passes V8's longest string (2^29 − 24
+ * characters) and cannot be written at all. The text is the same as
+ * `JSON.stringify(value, bigintsAsStrings, indent)`: containers are walked here, and everything
+ * else — strings, numbers, and any value this walk does not know (a toJSON method, a Map) — goes
+ * through `JSON.stringify` itself.
+ */
+
+/** How bigints (IPv6 addresses) appear in iptrace's JSON: as decimal strings. */
+export function bigintsAsStrings(_key: string, v: unknown): unknown {
+  return typeof v === "bigint" ? v.toString() : v;
+}
+
+/** Pieces are joined and written when this many characters have gathered. */
+const FLUSH_AT = 1 << 20;
+
+/** A value of at most this many objects, arrays and array items goes to JSON.stringify whole (4 × faster than this walk). */
+const SMALL = 4096;
+
+/** `budget` less the containers and items of `v`, stopping once it is below 0. */
+function within(v: unknown, budget: number): number {
+  if (v === null || typeof v !== "object") return budget;
+  let left = budget - 1;
+  if (Array.isArray(v)) {
+    left -= v.length;
+    for (let k = 0; k < v.length && left >= 0; k++) left = within(v[k], left);
+    return left;
+  }
+  for (const key in v) {
+    if (left < 0) break;
+    left = within((v as Record<string, unknown>)[key], left);
+  }
+  return left;
+}
+
+/**
+ * Writes `value` as JSON to `write`, in pieces of about a megabyte, indented by `indent` spaces per
+ * level (as `JSON.stringify`'s third argument), bigints as decimal strings. Writes nothing for a
+ * value JSON has no text for (undefined, a function), as `JSON.stringify` returns undefined then.
+ */
+export function writeJson(value: unknown, write: (s: string) => void, indent = 0): void {
+  const pieces: string[] = [];
+  let size = 0;
+  const put = (s: string) => {
+    pieces.push(s);
+    size += s.length;
+    if (size >= FLUSH_AT) {
+      write(pieces.join(""));
+      pieces.length = 0;
+      size = 0;
+    }
+  };
+  const step = " ".repeat(Math.min(10, Math.max(0, Math.floor(indent))));
+
+  /** Puts the JSON of `v` (already passed through the replacer); false when it has none. */
+  const emit = (v: unknown, pad: string): boolean => {
+    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function" || within(v, SMALL) >= 0) {
+      const s = JSON.stringify(v, bigintsAsStrings, step);
+      if (s === undefined) return false;
+      put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
+      return true;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (Array.isArray(v)) {
+      if (v.length === 0) {
+        put("[]");
+        return true;
+      }
+      const inner = pad + step;
+      put(step === "" ? "[" : `[\n${inner}`);
+      for (let k = 0; k < v.length; k++) {
+        if (k > 0) put(step === "" ? "," : `,\n${inner}`);
+        if (!emit(bigintsAsStrings(String(k), v[k]), inner)) put("null");
+      }
+      put(step === "" ? "]" : `\n${pad}]`);
+      return true;
+    }
+    if (proto !== Object.prototype && proto !== null) {
+      // not plain data: as JSON.stringify has it
+      const s = JSON.stringify(v, bigintsAsStrings, step);
+      if (s === undefined) return false;
+      put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
+      return true;
+    }
+    const inner = pad + step;
+    let first = true;
+    for (const key of Object.keys(v)) {
+      const item = bigintsAsStrings(key, (v as Record<string, unknown>)[key]);
+      if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+      put(first ? (step === "" ? "{" : `{\n${inner}`) : step === "" ? "," : `,\n${inner}`);
+      first = false;
+      put(JSON.stringify(key));
+      put(step === "" ? ":" : ": ");
+      emit(item, inner);
+    }
+    put(first ? "{}" : step === "" ? "}" : `\n${pad}}`);
+    return true;
+  };
+
+  emit(bigintsAsStrings("", value), "");
+  if (pieces.length > 0) write(pieces.join(""));
+}
