@@ -53,14 +53,17 @@ export function writeJson(value: unknown, write: (s: string) => void, indent = 0
   };
   const step = " ".repeat(Math.min(10, Math.max(0, Math.floor(indent))));
 
+  /** Puts `JSON.stringify`'s text of `v`, its lines indented by `pad`; false when it has none. */
+  const whole = (v: unknown, pad: string): boolean => {
+    const s = JSON.stringify(v, bigintsAsStrings, step);
+    if (s === undefined) return false;
+    put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
+    return true;
+  };
+
   /** Puts the JSON of `v` (already passed through the replacer); false when it has none. */
   const emit = (v: unknown, pad: string): boolean => {
-    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function" || within(v, SMALL) >= 0) {
-      const s = JSON.stringify(v, bigintsAsStrings, step);
-      if (s === undefined) return false;
-      put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
-      return true;
-    }
+    if (v === null || typeof v !== "object" || typeof (v as { toJSON?: unknown }).toJSON === "function" || within(v, SMALL) >= 0) return whole(v, pad);
     const proto = Object.getPrototypeOf(v);
     if (Array.isArray(v)) {
       if (v.length === 0) {
@@ -76,13 +79,8 @@ export function writeJson(value: unknown, write: (s: string) => void, indent = 0
       put(step === "" ? "]" : `\n${pad}]`);
       return true;
     }
-    if (proto !== Object.prototype && proto !== null) {
-      // not plain data: as JSON.stringify has it
-      const s = JSON.stringify(v, bigintsAsStrings, step);
-      if (s === undefined) return false;
-      put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
-      return true;
-    }
+    // not plain data: as JSON.stringify has it
+    if (proto !== Object.prototype && proto !== null) return whole(v, pad);
     const inner = pad + step;
     let first = true;
     for (const key of Object.keys(v)) {
