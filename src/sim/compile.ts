@@ -140,7 +140,6 @@ function targetExt(name: string): TargetExtension<any> | undefined {
   return targetByName.get(name);
 }
 
-
 /** The base matches of a rule as closures over numbers; an empty list when the rule has none. */
 export function baseTests(rule: Rule, family: Family): RuleTest[] {
   const tests: RuleTest[] = [];
