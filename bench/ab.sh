@@ -5,6 +5,8 @@
 # bench/parse-diff.sh, which checks that the change changes no behaviour.
 #   sh bench/ab.sh [FILE] [RUNS]     (default bench/.data/k8s-10000.rules, 8 runs each)
 #   BASE=COMMIT sh bench/ab.sh …     compares with COMMIT instead of HEAD
+#   WARM=K sh bench/ab.sh …          each child parses 1 + K times and gives the median of the K
+#                                    warm parses (what the bench's in-process column measures)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 FILE=${1:-$repo/bench/.data/k8s-10000.rules}
 N=${2:-8}
@@ -19,5 +21,11 @@ for v in base new; do
   sed "s#../dist/src/parse/index.js#$AB/$v/dist/src/parse/index.js#" "$repo/bench/parse-child.mjs" > $AB/child-$v.mjs
 done
 for i in $(seq "$N"); do
-  for v in base new; do echo "$v $(node $AB/child-$v.mjs "$FILE" 1 | sed 's/.*"ms":\[\([0-9]*\).*/\1/')"; done
+  for v in base new; do
+    if [ -n "$WARM" ]; then
+      echo "$v $(node $AB/child-$v.mjs "$FILE" $((WARM + 1)) | node -e 'const ms = JSON.parse(require("fs").readFileSync(0, "utf8")).ms.slice(1).sort((a, b) => a - b); console.log(Math.round(ms[(ms.length - 1) >> 1]))')"
+    else
+      echo "$v $(node $AB/child-$v.mjs "$FILE" 1 | sed 's/.*"ms":\[\([0-9]*\).*/\1/')"
+    fi
+  done
 done | sort -k1,1 -k2n | awk '{a[$1]=a[$1]" "$2; c[$1]++; v[$1,c[$1]]=$2} END{for (k in a) print k, a[k], " median", v[k,int((c[k]+1)/2)]}'

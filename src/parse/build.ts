@@ -41,6 +41,8 @@ interface ChainSlot extends ChainIndexEntry {
   readonly chain: ChainState;
   /** The `{ name: "chain", chain }` target that every jump to this chain shares. */
   readonly jump: Target;
+  /** The chain's place in TableState.order. */
+  readonly declared: number;
 }
 
 interface TableState {
@@ -72,7 +74,18 @@ interface TableState {
   scope?: RuleScope;
   /** The chain the last command named (see findChain). */
   lastChain?: ChainState;
+  /**
+   * The chains in the order they were declared or created, and the place in it of `lastChain`:
+   * iptables-save prints the rules chain by chain in the order it declares the chains, so the
+   * chain a rule line names is almost always one of the next few (see findChain). Dropped for
+   * the rest of the table once a chain is deleted.
+   */
+  order?: ChainState[];
+  cursor: number;
 }
+
+/** How far past the last named chain findChain looks in declaration order before asking the map. */
+const LOOK_AHEAD = 8;
 
 const ZERO: Counters = { packets: 0, bytes: 0 };
 /** The rules of every chain that has none; frozen, so that a missed copy-on-write fails loudly. */
@@ -157,7 +170,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             return;
           }
           skipping = false;
-          current = { name, line: l.line, column: 1, chains: new Map(), touched: false, tail: [], tailLength: 0 };
+          current = { name, line: l.line, column: 1, chains: new Map(), touched: false, tail: [], tailLength: 0, order: [], cursor: -1 };
           for (const hook of TABLE_HOOKS[name]) {
             addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
           }
@@ -275,7 +288,16 @@ function declareChain(t: TableState, name: string, policy: string | undefined, p
 }
 
 function addChain(t: TableState, c: ChainState): void {
-  t.chains.set(c.name, { chain: c, jump: { name: "chain", chain: c.name }, index: -1 });
+  const order = t.order;
+  t.chains.set(c.name, { chain: c, jump: { name: "chain", chain: c.name }, index: -1, declared: order !== undefined ? order.length : -1 });
+  order?.push(c);
+}
+
+/** Forgets `c` (deleted or renamed) wherever a look-up could still find it by its old name. */
+function dropChain(t: TableState, c: ChainState): void {
+  t.chains.delete(c.name);
+  t.lastChain = undefined;
+  t.order = undefined;
 }
 
 /** For each chain name, the first of `chains` with a rule that jumps or goes to it (a chain's jumps to itself not counted). */
@@ -317,15 +339,30 @@ function writable(t: TableState, c: ChainState): Rule[] {
 }
 
 /**
- * The chain named `name`; the last one found is kept, as a dump's rules for one chain come
- * together (deleting or renaming a chain forgets it).
+ * The chain named `name`. A dump's rules for one chain come together, and its chains come in the
+ * order they were declared, so the last chain found is tried first, then the next few in
+ * declaration order (names read one after another, not scattered over the table), then the map.
  */
 function findChain(t: TableState, name: string): ChainState | undefined {
   const last = t.lastChain;
   if (last !== undefined && last.name === name) return last;
-  const c = t.chains.get(name)?.chain;
-  t.lastChain = c;
-  return c;
+  const order = t.order;
+  if (order !== undefined) {
+    const from = t.cursor + 1;
+    const to = Math.min(order.length, from + LOOK_AHEAD);
+    for (let k = from; k < to; k++) {
+      const c = order[k];
+      if (c.name === name) {
+        t.cursor = k;
+        t.lastChain = c;
+        return c;
+      }
+    }
+  }
+  const slot = t.chains.get(name);
+  if (slot !== undefined) t.cursor = slot.declared;
+  t.lastChain = slot?.chain;
+  return slot?.chain;
 }
 
 function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], family: Family, push: Push): void {
@@ -453,7 +490,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
           push("error", "chain-in-use", `cannot delete chain ${v.name}: it still has ${v.rules.length} rules (flush it with -F first)`, at.line, at.column);
           continue;
         }
-        t.chains.delete(v.name);
+        dropChain(t, v);
         t.loose?.delete(v);
       }
       return;
@@ -486,7 +523,7 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
         push("error", "duplicate-chain", `cannot rename ${c.name} to ${to}: that chain exists`, at.line, at.column);
         return;
       }
-      t.chains.delete(c.name);
+      dropChain(t, c);
       const old = c.name;
       c.name = to;
       addChain(t, c);

@@ -164,10 +164,18 @@ function findIn<E extends { readonly name: string; readonly aliases?: readonly s
   const cache = caches[family === 4 ? 0 : 1];
   let found = cache.get(name);
   if (found === undefined) {
-    found = list.find((e) => (e.name === name || e.aliases?.includes(name)) && (e.family === undefined || e.family === family)) ?? null;
+    found = searchRegistry(list, name, family);
     cache.set(name, found);
   }
   return found ?? undefined;
+}
+
+/**
+ * The slow half of findIn, apart: a function whose arguments a closure captures gets a context
+ * object on every call, and findIn runs for every `-m` and `-j` of a dump.
+ */
+function searchRegistry<E extends { readonly name: string; readonly aliases?: readonly string[]; readonly family?: Family }>(list: readonly E[], name: string, family: Family): E | null {
+  return list.find((e) => (e.name === name || e.aliases?.includes(name)) && (e.family === undefined || e.family === family)) ?? null;
 }
 
 function findMatch(name: string, family: Family): MatchExtension<{ module: string }> | undefined {

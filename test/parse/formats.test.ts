@@ -118,6 +118,39 @@ describe("dump formats", () => {
     expect(fromOutput).toBe(fromInput);
   });
 
+
+  it("puts each rule in the chain it names, in declaration order or not, after -X and -E reuse a name", () => {
+    // the reader tries the chains declared after the last one named before its map (build.ts,
+    // findChain): rules for far and earlier chains, and names that -X and -E free and -N reuses
+    const empty = Array.from({ length: 12 }, (_, k) => `:E${String(k).padStart(2, "0")} - [0:0]`);
+    const { printed } = cleanFilter([
+      ":A - [0:0]",
+      ":B - [0:0]",
+      ...empty,
+      ":F - [0:0]",
+      ":G - [0:0]",
+      "-A A -s 10.0.0.1 -j ACCEPT",
+      "-A B -s 10.0.0.2 -j ACCEPT",
+      "-A F -s 10.0.0.3 -j ACCEPT",
+      "-A G -s 10.0.0.5 -j ACCEPT",
+      "-F B",
+      "-X B",
+      "-N B",
+      "-A A -s 10.0.0.4 -j ACCEPT",
+      "-A B -s 10.0.0.6 -j ACCEPT",
+      "-E G H",
+      "-N G",
+      "-A G -s 10.0.0.7 -j ACCEPT",
+      "-A H -s 10.0.0.8 -j ACCEPT",
+      "-A F -s 10.0.0.9 -j ACCEPT",
+    ]);
+    expect(printed).toBe(
+      ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]", ":A - [0:0]", ":B - [0:0]", ...empty, ":F - [0:0]", ":G - [0:0]", ":H - [0:0]"].join("\n") +
+        "\n-A A -s 10.0.0.1/32 -j ACCEPT\n-A A -s 10.0.0.4/32 -j ACCEPT\n-A B -s 10.0.0.6/32 -j ACCEPT\n" +
+        "-A F -s 10.0.0.3/32 -j ACCEPT\n-A F -s 10.0.0.9/32 -j ACCEPT\n-A G -s 10.0.0.7/32 -j ACCEPT\n" +
+        "-A H -s 10.0.0.5/32 -j ACCEPT\n-A H -s 10.0.0.8/32 -j ACCEPT\nCOMMIT\n",
+    );
+  });
   it("unquotes as iptables-restore does and quotes as iptables-save does", () => {
     const { ruleset, issues } = parseRuleset('*filter\n-A INPUT -m comment --comment "a \\"b\\" c" -m comment --comment "" -m comment --comment x\\y -j ACCEPT\nCOMMIT\n');
     expect(issues).toEqual([]);
