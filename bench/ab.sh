@@ -5,6 +5,8 @@
 # bench/parse-diff.sh, which checks that the change changes no behaviour.
 #   sh bench/ab.sh [FILE] [RUNS]     (default bench/.data/k8s-10000.rules, 8 runs each)
 #   BASE=COMMIT sh bench/ab.sh …     compares with COMMIT instead of HEAD
+#   PAIR=1 sh bench/ab.sh …          both builds in one process, in turns (bench/ab-pair.mjs): the
+#                                    steadiest comparison on a host whose speed swings
 #   WARM=K sh bench/ab.sh …          each child parses 1 + K times and gives the median of the K
 #                                    warm parses (what the bench's in-process column measures)
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +22,9 @@ for v in base new; do
   (cd $AB/$v && npx tsc -p tsconfig.json >/dev/null 2>&1)
   sed "s#../dist/src/parse/index.js#$AB/$v/dist/src/parse/index.js#" "$repo/bench/parse-child.mjs" > $AB/child-$v.mjs
 done
+if [ -n "$PAIR" ]; then
+  exec node --expose-gc "$repo/bench/ab-pair.mjs" $AB/base/dist $AB/new/dist "$FILE" "$N"
+fi
 for i in $(seq "$N"); do
   for v in base new; do
     if [ -n "$WARM" ]; then
