@@ -156,10 +156,10 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
       const s = l.syntax;
       switch (s.kind) {
         case "comment":
-          document.push({ kind: "comment", text: s.token.image, line: l.line });
+          document.push({ kind: "comment", text: s.text, line: l.line });
           return;
         case "table": {
-          const name = s.token.image.slice(1);
+          const name = s.name;
           if (current) {
             push("error", "missing-commit", `table "${current.name}" (line ${current.line}) is not closed by COMMIT before the next table starts`, l.line, 1);
             close(false);

@@ -1,31 +1,45 @@
 /**
- * The loop over the input's lines. A plain rule line or chain line (nearly every line of a big
- * dump) is read straight from the input by `splitRuleLine` / `splitChainLine`; every other line —
- * tables, COMMIT, comments, and any line the fast paths decline — goes through the chevrotain
- * grammar, a block of consecutive lines at a time, so that tokens never pile up for a whole 16 MB
- * dump. The grammar is the specification: property tests hold each fast path to it.
+ * The loop over the input's lines. Plain rule, chain, table, COMMIT and comment lines (every line
+ * of nearly every dump) are read straight from the input by `splitRuleLine`, `splitChainLine` and
+ * `splitHeaderLine`; any line the fast paths decline goes through the chevrotain grammar, a block
+ * of consecutive lines at a time, so that tokens never pile up for a whole 16 MB dump. The grammar
+ * is the specification: property tests hold each fast path to it. Its lexer and parser are built
+ * when a line first needs them.
  */
-import type { IToken } from "chevrotain";
+import type { IToken, Lexer as ChevrotainLexer } from "chevrotain";
 import { Lexer } from "../../grammar/chevrotain.js";
 import { allTokens, LineParser, type LineSyntax } from "../../grammar/index.js";
 import { Counters, Newline, OpenQuote, Quoted, Word } from "../../grammar/tokens.js";
 import { chainLine, splitChainLine } from "./chain-line.js";
+import { isBlankLine, splitHeaderLine, type HeaderLine } from "./header-line.js";
 import type { ChainLine } from "./chain-line.js";
 import { lineWords, resetWords, setCounters, splitRuleLine, tokensToWords, type LineWords } from "./words.js";
 
-/** Built once at module load, as chevrotain advises. */
-export const lexer = new Lexer(allTokens, {
-  positionTracking: "onlyStart", // lines and columns where tokens start; words.ts derives the end from the image
-  ensureOptimizations: true,
-  skipValidations: true,
-});
+/** The grammar's lexer and line parser, built once (as chevrotain advises) when first needed; `parser.input = tokens` resets the parser. */
+let grammar: { readonly lexer: ChevrotainLexer; readonly parser: LineParser } | undefined;
 
-/** Built once at module load; `parser.input = tokens` resets it. */
-export const lineParser = new LineParser();
+function theGrammar(): { readonly lexer: ChevrotainLexer; readonly parser: LineParser } {
+  return (grammar ??= {
+    lexer: new Lexer(allTokens, {
+      positionTracking: "onlyStart", // lines and columns where tokens start; words.ts derives the end from the image
+      ensureOptimizations: true,
+      skipValidations: true,
+    }),
+    parser: new LineParser(),
+  });
+}
+
+/** Whether the grammar's lexer and parser have been built in this process (for tests: a dump of plain lines should not need them). */
+export function grammarBuilt(): boolean {
+  return grammar !== undefined;
+}
+
+/** A structural line: a table, COMMIT or comment line, or a chain line the grammar read (its tokens kept for their columns). */
+export type StructuralLine = HeaderLine | Extract<LineSyntax, { kind: "chain" }>;
 
 /** A structural line's shape with its line number, or a syntax problem on a line. */
 export type LexedLine =
-  | { readonly ok: true; readonly line: number; readonly syntax: Exclude<LineSyntax, { kind: "rule" }> }
+  | { readonly ok: true; readonly line: number; readonly syntax: StructuralLine }
   | { readonly ok: false; readonly line: number; readonly column: number; readonly message: string };
 
 /** What the loop calls for each non-empty line, in input order. */
@@ -44,6 +58,13 @@ const LINES_PER_BLOCK = 2048;
 const DASH = 45; // "-"
 const BRACKET = 91; // "["
 const COLON = 58; // ":"
+const HASH = 35; // "#"
+const STAR = 42; // "*"
+const C = 67; // "C", of COMMIT
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 
 /**
  * Visits every non-empty line of `text` in order. Errors are reported per line, so one bad line
@@ -88,6 +109,25 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
       line++;
       continue;
     }
+    if ((c === LF || c === SPACE || c === TAB || c === CR || pos === end) && isBlankLine(text, pos, end)) {
+      // nothing to visit; the lines waiting for the grammar may wait past it
+      pos = end + 1;
+      line++;
+      continue;
+    }
+    if (c === HASH || c === STAR || c === C) {
+      const header = splitHeaderLine(text, pos, end);
+      if (header !== undefined) {
+        if (pending >= 0) {
+          visitBlock(text.slice(pending, pos), pendingLine, visitor, blockWords);
+          pending = -1;
+        }
+        visitor.other({ ok: true, line, syntax: header });
+        pos = end + 1;
+        line++;
+        continue;
+      }
+    }
     if (pending < 0) {
       pending = pos;
       pendingLine = line;
@@ -105,7 +145,7 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
 
 /** Lexes and parses a block of whole lines with the grammar; `words` is the buffer for rule lines. */
 function visitBlock(block: string, firstLine: number, visitor: LineVisitor, words: LineWords): void {
-  const result = lexer.tokenize(block);
+  const result = theGrammar().lexer.tokenize(block);
   const badLines = new Map<number, { column: number; message: string }>();
   for (const e of result.errors) {
     const line = (e.line ?? 1) + firstLine - 1;
@@ -132,8 +172,9 @@ function visitBlock(block: string, firstLine: number, visitor: LineVisitor, word
         if (isPlainRule(lineTokens)) visitRule(lineTokens, undefined, line, visitor, words);
         else {
           const parsed = parseLine(lineTokens, line, firstLine);
-          if (parsed.ok && parsed.syntax.kind === "rule") visitRule(parsed.syntax.words, parsed.syntax.counters, line, visitor, words);
-          else visitor.other(parsed as LexedLine);
+          if (!parsed.ok) visitor.other(parsed);
+          else if (parsed.syntax.kind === "rule") visitRule(parsed.syntax.words, parsed.syntax.counters, line, visitor, words);
+          else visitor.other({ ok: true, line, syntax: structural(parsed.syntax) });
         }
       }
     }
@@ -169,7 +210,22 @@ function isPlainRule(tokens: readonly IToken[]): boolean {
 
 type ParsedLine = { readonly ok: true; readonly line: number; readonly syntax: LineSyntax } | Extract<LexedLine, { ok: false }>;
 
+/** The grammar's reading of a structural line, in the shape the fast paths give. */
+function structural(syntax: Exclude<LineSyntax, { kind: "rule" }>): StructuralLine {
+  switch (syntax.kind) {
+    case "comment":
+      return { kind: "comment", text: syntax.token.image };
+    case "table":
+      return { kind: "table", name: syntax.token.image.slice(1) };
+    case "commit":
+      return { kind: "commit" };
+    case "chain":
+      return syntax;
+  }
+}
+
 function parseLine(tokens: IToken[], line: number, firstLine: number): ParsedLine {
+  const lineParser = theGrammar().parser;
   lineParser.input = tokens;
   const syntax = lineParser.line();
   if (lineParser.errors.length > 0 || !syntax) {
