@@ -33,6 +33,8 @@ const cases: Case[] = [
   { name: "policy on a user chain", text: "*filter\n:MINE ACCEPT [0:0]\nCOMMIT\n", code: "bad-policy", line: 2, column: 7 },
   { name: "chain line without policy", text: "*filter\n:MINE\nCOMMIT\n", code: "bad-policy", line: 2, column: 6 },
   { name: "chain declared twice", text: "*filter\n:X - [0:0]\n:X - [0:0]\nCOMMIT\n", code: "duplicate-chain", line: 3, column: 2 },
+  { name: "chain declared twice, out of name order", text: "*filter\n:B - [0:0]\n:A - [0:0]\n:C - [0:0]\n:A - [0:0]\nCOMMIT\n", code: "duplicate-chain", line: 5, column: 2 },
+  { name: "chain declared under a name -E gave", text: "*filter\n:A - [0:0]\n-E A Z\n:Z - [0:0]\nCOMMIT\n", code: "duplicate-chain", line: 4, column: 2 },
   { name: "chain name too long", text: `*filter\n:${"C".repeat(29)} - [0:0]\nCOMMIT\n`, code: "bad-value", line: 2, column: 2 },
   { name: "rule for an undeclared chain", text: rule("-A NOPE -j ACCEPT"), code: "unknown-chain", line: 5, column: 4 },
   { name: "jump to an undefined chain", text: rule("-A INPUT -j NOWHERE"), code: "undefined-jump", line: 5, column: 13 },
