@@ -53,9 +53,27 @@ export function writeJson(value: unknown, write: (s: string) => void, indent = 0
   };
   const step = " ".repeat(Math.min(10, Math.max(0, Math.floor(indent))));
 
+  /**
+   * Whether a piece held a bigint: until one does, pieces go to JSON.stringify without the
+   * replacer, which it calls for every key and which makes it twice as slow (the text is the same
+   * when there is no bigint; JSON.stringify throws on a bigint, and that piece is made again).
+   */
+  let bigints = false;
+  const stringify = (v: unknown): string | undefined => {
+    if (!bigints) {
+      try {
+        return JSON.stringify(v, undefined, step);
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
+        bigints = true; // or a cycle, which the replacer's pass throws on again
+      }
+    }
+    return JSON.stringify(v, bigintsAsStrings, step);
+  };
+
   /** Puts `JSON.stringify`'s text of `v`, its lines indented by `pad`; false when it has none. */
   const whole = (v: unknown, pad: string): boolean => {
-    const s = JSON.stringify(v, bigintsAsStrings, step);
+    const s = stringify(v);
     if (s === undefined) return false;
     put(step === "" ? s : s.replace(/\n/g, `\n${pad}`));
     return true;

@@ -40,6 +40,12 @@ describe("writeJson", () => {
     expect(pieces(3n).text).toBe('"3"');
   });
 
+  it("writes a bigint that first turns up deep in a big value, after many pieces without one, as a string", () => {
+    // pieces go to JSON.stringify without the replacer until one holds a bigint
+    const rules = Array.from({ length: 20_000 }, (_, k) => ({ line: k + 1, source: { value: k === 15_000 ? { family: 6, addr: 1n << 120n } : { family: 4, addr: k } } }));
+    for (const indent of [0, 2]) expect(pieces({ rules }, indent).text).toBe(JSON.stringify({ rules }, bigintsAsStrings, indent));
+  });
+
   it("writes a big value in pieces of about a megabyte, no one string holding it all", () => {
     const rules = Array.from({ length: 60_000 }, (_, k) => ({ line: k + 1, matches: [{ module: "comment", comment: `rule ${k}` }], target: { name: "ACCEPT" } }));
     const { text, writes } = pieces({ rules }, 2);
