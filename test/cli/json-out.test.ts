@@ -32,6 +32,19 @@ describe("writeJson", () => {
     );
   });
 
+  it("writes random JSON values that stand deep inside a big value as JSON.stringify does", () => {
+    // a value past the writer's size for one JSON.stringify call is walked, and its small parts
+    // are written at their depth (as the items of a big chain's rules are)
+    const filler = Array.from({ length: 5000 }, (_, k) => k);
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 5 }), { maxLength: 8 }), fc.constantFrom(0, 1, 2, 3), (items, indent) => {
+        const v = { outer: [{ inner: [...items, filler] }, ...items] };
+        expect(pieces(v, indent).text).toBe(JSON.stringify(v, bigintsAsStrings, indent));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("leaves out what JSON leaves out and writes bigints as strings", () => {
     const v = { a: undefined, b: () => 1, c: [undefined, () => 1, 1n << 100n, -0, Number.NaN, new Date(0)], d: {}, e: [], f: new Map([[1, 2]]), g: { h: [[], {}] } };
     for (const indent of [0, 2]) expect(pieces(v, indent).text).toBe(JSON.stringify(v, bigintsAsStrings, indent));
