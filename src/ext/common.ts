@@ -130,8 +130,16 @@ export function bang(invert: boolean): string {
  * only letters, digits, `_` and `-`; otherwise in double quotes with `"`, `\` and `'` escaped.
  */
 export function saveString(s: string): string {
-  if (s.length > 0 && /^[A-Za-z0-9_-]+$/.test(s)) return s;
-  return `"${s.replace(/["\\']/g, (c) => `\\${c}`)}"`;
+  let bare = s.length > 0;
+  let escapes = false;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x22 || c === 0x5c || c === 0x27) escapes = true;
+    else if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d)) bare = false;
+    if (escapes) break;
+  }
+  if (escapes) return `"${s.replace(/["\\']/g, "\\$&")}"`;
+  return bare ? s : `"${s}"`;
 }
 
 /** The option uses of one module, looked up by name. */

@@ -39,13 +39,30 @@ function rawWords(words: readonly string[]): string {
   return words.map((w) => (w === "" || /[\s"\\']/.test(w) ? saveString(w) : w)).join(" ");
 }
 
+/** The registries by name, remade when one grows (a test may register an extension). */
+let matchByName = new Map<string, (typeof MATCHES)[number]>();
+let targetByName = new Map<string, (typeof TARGETS)[number]>();
+let registrySizes = -1;
+
+function registries(): void {
+  const sizes = MATCHES.length * 65536 + TARGETS.length;
+  if (sizes === registrySizes) return;
+  registrySizes = sizes;
+  // the first of a name wins, as a search of the list would find it
+  matchByName = new Map();
+  for (const e of MATCHES) if (!matchByName.has(e.name)) matchByName.set(e.name, e);
+  targetByName = new Map();
+  for (const e of TARGETS) if (!targetByName.has(e.name)) targetByName.set(e.name, e);
+}
+
 /** The text of one match, starting with `-m NAME`. */
 export function printMatch(m: Match, family: Family): string {
   if (m.module === "unknown") {
     const rest = rawWords(m.words);
     return rest ? `-m ${m.name} ${rest}` : `-m ${m.name}`;
   }
-  const ext = MATCHES.find((e) => e.name === m.module);
+  registries();
+  const ext = matchByName.get(m.module);
   const opts = ext ? ext.print(m, family) : "";
   return opts ? `-m ${m.module} ${opts}` : `-m ${m.module}`;
 }
@@ -57,7 +74,8 @@ export function printTarget(t: Target, goto: boolean, family: Family): string {
     const rest = rawWords(t.words);
     return rest ? `-j ${t.target} ${rest}` : `-j ${t.target}`;
   }
-  const ext = TARGETS.find((e) => e.name === t.name);
+  registries();
+  const ext = targetByName.get(t.name);
   const opts = ext ? ext.print(t, family) : "";
   return opts ? `-j ${t.name} ${opts}` : `-j ${t.name}`;
 }

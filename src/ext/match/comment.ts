@@ -18,6 +18,10 @@ const MAX_COMMENT = 255;
  */
 let last: CommentMatch = { module: "comment", comment: "" };
 
+/** The comment printed last and its text. */
+let printedFor: string | undefined;
+let printed = "";
+
 export const comment: MatchExtension<CommentMatch> = {
   name: "comment",
   options: [{ name: "comment", args: 1 }],
@@ -30,7 +34,12 @@ export const comment: MatchExtension<CommentMatch> = {
     return last;
   },
   print(m) {
-    return `--comment ${saveString(m.comment)}`;
+    // neighbouring rules share the comment (one object, one string): its text serves again
+    if (m.comment !== printedFor) {
+      printedFor = m.comment;
+      printed = `--comment ${saveString(m.comment)}`;
+    }
+    return printed;
   },
   compile() {
     return { kind: "test", test: () => true };

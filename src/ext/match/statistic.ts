@@ -40,6 +40,13 @@ export function probabilityFraction(p: number): number {
  * binary value, ties to even (JavaScript's toFixed rounds ties up, e.g. for 2^-12).
  */
 export function formatProbability(fraction: number): string {
+  return PRINTED.get(fraction) ?? PRINTED.set(fraction, printFraction(fraction));
+}
+
+/** Printed probabilities by fraction: the same few, in every service of a kube-proxy dump, and bigint arithmetic each. */
+const PRINTED = new Recent<string>(16);
+
+function printFraction(fraction: number): string {
   const scaled = BigInt(fraction) * 10n ** 11n;
   const den = BigInt(TWO_31);
   let n = scaled / den;
