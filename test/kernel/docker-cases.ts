@@ -106,6 +106,27 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
       ];
     },
   },
+  {
+    // Not Docker: kube-proxy's chains (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*, KUBE-MARK-MASQ,
+    // KUBE-POSTROUTING, KUBE-NODEPORTS, KUBE-EXT-*, KUBE-FORWARD) with the containers as pods and
+    // the router as the node; services of one endpoint or none (see the file).
+    name: "kube-proxy-sampler",
+    file: "fixtures/kernel-trace/_rulesets/kube-proxy-sampler.rules",
+    family: 4,
+    topology: SEED_TOPOLOGY,
+    cases: (r) => {
+      const pod = (namespace: string) => ({ kind: "container" as const, namespace });
+      const syn = (sport: number, dport: number) => ({ family: 4 as const, proto: "tcp" as const, sport, dport, tcpFlags: ["SYN"] });
+      return [
+        { name: "pod-to-service-on-another-pod", packet: { ...syn(40101, 80), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.10" } },
+        { name: "pod-to-service-on-itself-hairpin", packet: { ...syn(40102, 80), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.20" } },
+        { name: "outside-cluster-cidr-to-service", packet: { ...syn(40103, 80), origin: pod("ipt-c3"), src: "192.160.0.2", dst: "10.96.0.10" } },
+        { name: "pod-to-service-without-endpoints", packet: { ...syn(40104, 443), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.30" } },
+        { name: "internet-to-nodeport", packet: { ...syn(40105, 30080), origin: { kind: "internet" as const }, src: r.topology.internetHostIpv4, dst: r.topology.routerUplinkIpv4.address } },
+        { name: "node-to-service", packet: { ...syn(40106, 80), origin: { kind: "router" as const }, src: "172.17.0.1", dst: "10.96.0.10" } },
+      ];
+    },
+  },
 ];
 
 /** One packet to trace, with a file name. */
