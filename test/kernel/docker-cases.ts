@@ -127,6 +127,25 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
       ];
     },
   },
+  {
+    // The same for IPv6 (ip6tables), on the br-dummy network.
+    name: "kube-proxy-sampler.v6",
+    file: "fixtures/kernel-trace/_rulesets/kube-proxy-sampler.v6.rules",
+    family: 6,
+    topology: BR_DUMMY_TOPOLOGY,
+    cases: (r) => {
+      const pod = (namespace: string) => ({ kind: "container" as const, namespace });
+      const syn = (sport: number, dport: number) => ({ family: 6 as const, proto: "tcp" as const, sport, dport, tcpFlags: ["SYN"] });
+      return [
+        { name: "pod-to-service-on-another-pod", packet: { ...syn(40111, 80), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::10" } },
+        { name: "pod-to-service-on-itself-hairpin", packet: { ...syn(40112, 80), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::20" } },
+        { name: "outside-cluster-cidr-to-service", packet: { ...syn(40113, 80), origin: pod("ipt-c3"), src: "fd00:17::2", dst: "fd00:96::10" } },
+        { name: "pod-to-service-without-endpoints", packet: { ...syn(40114, 443), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::30" } },
+        { name: "internet-to-nodeport", packet: { ...syn(40115, 30080), origin: { kind: "internet" as const }, src: r.topology.internetHostIpv6, dst: r.topology.routerUplinkIpv6.address } },
+        { name: "node-to-service", packet: { ...syn(40116, 80), origin: { kind: "router" as const }, src: "fd49:efd7:54aa::ffff", dst: "fd00:96::10" } },
+      ];
+    },
+  },
 ];
 
 /** One packet to trace, with a file name. */
