@@ -114,18 +114,7 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     file: "fixtures/kernel-trace/_rulesets/kube-proxy-sampler.rules",
     family: 4,
     topology: SEED_TOPOLOGY,
-    cases: (r) => {
-      const pod = (namespace: string) => ({ kind: "container" as const, namespace });
-      const syn = (sport: number, dport: number) => ({ family: 4 as const, proto: "tcp" as const, sport, dport, tcpFlags: ["SYN"] });
-      return [
-        { name: "pod-to-service-on-another-pod", packet: { ...syn(40101, 80), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.10" } },
-        { name: "pod-to-service-on-itself-hairpin", packet: { ...syn(40102, 80), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.20" } },
-        { name: "outside-cluster-cidr-to-service", packet: { ...syn(40103, 80), origin: pod("ipt-c3"), src: "192.160.0.2", dst: "10.96.0.10" } },
-        { name: "pod-to-service-without-endpoints", packet: { ...syn(40104, 443), origin: pod("ipt-c1"), src: "172.17.0.2", dst: "10.96.0.30" } },
-        { name: "internet-to-nodeport", packet: { ...syn(40105, 30080), origin: { kind: "internet" as const }, src: r.topology.internetHostIpv4, dst: r.topology.routerUplinkIpv4.address } },
-        { name: "node-to-service", packet: { ...syn(40106, 80), origin: { kind: "router" as const }, src: "172.17.0.1", dst: "10.96.0.10" } },
-      ];
-    },
+    cases: (r) => kubeProxyCases(r, 40101, (n) => `10.96.0.${n}`),
   },
   {
     // The same for IPv6 (ip6tables), on the br-dummy network.
@@ -133,18 +122,7 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     file: "fixtures/kernel-trace/_rulesets/kube-proxy-sampler.v6.rules",
     family: 6,
     topology: BR_DUMMY_TOPOLOGY,
-    cases: (r) => {
-      const pod = (namespace: string) => ({ kind: "container" as const, namespace });
-      const syn = (sport: number, dport: number) => ({ family: 6 as const, proto: "tcp" as const, sport, dport, tcpFlags: ["SYN"] });
-      return [
-        { name: "pod-to-service-on-another-pod", packet: { ...syn(40111, 80), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::10" } },
-        { name: "pod-to-service-on-itself-hairpin", packet: { ...syn(40112, 80), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::20" } },
-        { name: "outside-cluster-cidr-to-service", packet: { ...syn(40113, 80), origin: pod("ipt-c3"), src: "fd00:17::2", dst: "fd00:96::10" } },
-        { name: "pod-to-service-without-endpoints", packet: { ...syn(40114, 443), origin: pod("ipt-c1"), src: "fd49:efd7:54aa::1", dst: "fd00:96::30" } },
-        { name: "internet-to-nodeport", packet: { ...syn(40115, 30080), origin: { kind: "internet" as const }, src: r.topology.internetHostIpv6, dst: r.topology.routerUplinkIpv6.address } },
-        { name: "node-to-service", packet: { ...syn(40116, 80), origin: { kind: "router" as const }, src: "fd49:efd7:54aa::ffff", dst: "fd00:96::10" } },
-      ];
-    },
+    cases: (r) => kubeProxyCases(r, 40111, (n) => `fd00:96::${n}`),
   },
 ];
 
@@ -164,6 +142,38 @@ function gatewayOf(family: Family, bridge: BridgeSpec): string {
   const a = family === 4 ? bridge.ipv4 : bridge.ipv6;
   if (!a) throw new Error(`bridge ${bridge.name} has no IPv${family} address`);
   return a.address;
+}
+
+/**
+ * The kube-proxy samplers' packets (see fixtures/kernel-trace/_rulesets/kube-proxy-sampler.rules):
+ * the first bridge's first container and the second bridge's container are pods inside and
+ * outside the cluster CIDR, `service(10|20|30)` the ClusterIPs of the services with an endpoint on
+ * another pod, on the calling pod itself, and with none; NodePort 30080 on the router's uplink.
+ * Each case has its own source port from `firstPort` on.
+ */
+function kubeProxyCases(r: DockerRuleset, firstPort: number, service: (n: number) => string): TraceCase[] {
+  const { topology, family } = r;
+  const [main, other] = topology.bridges;
+  const pod = main.containers[0];
+  const outside = other.containers[0];
+  const syn = (k: number, dport: number) => ({ family, proto: "tcp" as const, sport: firstPort + k, dport, tcpFlags: ["SYN"] });
+  const fromPod = { origin: { kind: "container" as const, namespace: pod.namespace }, src: addressOf(family, pod) };
+  return [
+    { name: "pod-to-service-on-another-pod", packet: { ...syn(0, 80), ...fromPod, dst: service(10) } },
+    { name: "pod-to-service-on-itself-hairpin", packet: { ...syn(1, 80), ...fromPod, dst: service(20) } },
+    { name: "outside-cluster-cidr-to-service", packet: { ...syn(2, 80), origin: { kind: "container" as const, namespace: outside.namespace }, src: addressOf(family, outside), dst: service(10) } },
+    { name: "pod-to-service-without-endpoints", packet: { ...syn(3, 443), ...fromPod, dst: service(30) } },
+    {
+      name: "internet-to-nodeport",
+      packet: {
+        ...syn(4, 30080),
+        origin: { kind: "internet" as const },
+        src: family === 4 ? topology.internetHostIpv4 : topology.internetHostIpv6,
+        dst: family === 4 ? topology.routerUplinkIpv4.address : topology.routerUplinkIpv6.address,
+      },
+    },
+    { name: "node-to-service", packet: { ...syn(5, 80), origin: { kind: "router" as const }, src: gatewayOf(family, main), dst: service(10) } },
+  ];
 }
 
 /**
