@@ -64,12 +64,6 @@ export function setCounters(out: LineWords, text: string, from: number, to: numb
   out.countersColumn = column;
 }
 
-/** 1 for the ASCII characters that stand in a word as themselves: printable, not a blank or `"`. */
-const PLAIN = (() => {
-  const t = new Uint8Array(128);
-  for (let c = 0x21; c <= 0x7e; c++) if (c !== 0x22) t[c] = 1;
-  return t;
-})();
 
 /** Whether code unit `c` is one the splitter leaves to the grammar: a control character other than tab, or DEL. */
 function isControl(c: number): boolean {
@@ -127,8 +121,9 @@ export function splitRuleLine(text: string, start: number, end: number, out: Lin
     let seg = i; // start of the pending slice
     while (i < lineEnd) {
       c = text.charCodeAt(i);
-      // most characters are plain word characters: one table look-up tells them apart
-      if (c >= 0x80 || PLAIN[c] === 1) {
+      // most characters are plain word characters (0x21 and 0x23..0x7e, and all above 0x7f):
+      // two comparisons tell them apart
+      if (c > 0x22 ? c !== 0x7f : c === 0x21) {
         i++;
         continue;
       }
