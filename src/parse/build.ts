@@ -10,7 +10,7 @@ import type { Ruleset } from "../model/ruleset.js";
 import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
-import { lineFamily, readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
+import { readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
 import { validateTables, type ChainIndex, type ChainIndexEntry, type TargetPosition } from "./validate.js";
 import type { LineWords } from "./words.js";
 
@@ -213,8 +213,8 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
         if (!skipping) push("error", "rule-outside-table", `a rule outside a table; expected a "*table" line (e.g. *filter) before it`, words.line, words.column[0]);
         return;
       }
-      const only = lineFamily(words);
-      if (only !== undefined && only !== family) return; // ip(6)tables-restore skips lines for the other family
+      const only = words.family;
+      if (only !== 0 && only !== family) return; // ip(6)tables-restore skips lines for the other family
       current.touched = true;
       const cmd = readRuleLine(words, (current.scope ??= { family, table: current.name, chains: current.chains }), report);
       if (!cmd) return;

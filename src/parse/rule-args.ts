@@ -1018,14 +1018,3 @@ function mergeProtocolMatches(matches: Match[]): void {
     }
   }
 }
-
-/** `-4`/`-6` (or `--ipv4`/`--ipv6`) on a restore line: the family it is for, so the other family's restore skips it unread. */
-export function lineFamily(words: LineWords): Family | undefined {
-  for (let k = 0; k < words.n; k++) {
-    if (words.quoted[k]) continue;
-    const t = words.text[k];
-    if (t === "-4" || t === "--ipv4") return 4;
-    if (t === "-6" || t === "--ipv6") return 6;
-  }
-  return undefined;
-}

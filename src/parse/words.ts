@@ -28,11 +28,17 @@ export interface LineWords {
   bytes: number;
   /** Column of the `[packets:bytes]` prefix, 0 when absent. */
   countersColumn: number;
+  /**
+   * 4 or 6 when an unquoted word is `-4`/`--ipv4` or `-6`/`--ipv6` (the first such word), else 0:
+   * ip(6)tables-restore skips a line for the other family unread. Noted as the words are made, so
+   * that no second pass over every line's words looks for them.
+   */
+  family: 0 | 4 | 6;
 }
 
 /** An empty buffer. */
 export function lineWords(): LineWords {
-  return { n: 0, line: 0, text: [], column: [], quoted: [], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0 };
+  return { n: 0, line: 0, text: [], column: [], quoted: [], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0, family: 0 };
 }
 
 /** Clears `out` for a new line. */
@@ -43,6 +49,7 @@ export function resetWords(out: LineWords, line: number): void {
   out.packets = -1;
   out.bytes = -1;
   out.countersColumn = 0;
+  out.family = 0;
 }
 
 /** Appends a word. */
@@ -157,9 +164,18 @@ export function splitRuleLine(text: string, start: number, end: number, out: Lin
     columns[n] = wordStart + column0;
     quotedFlags[n] = quoted;
     n++;
+    if (!quoted && out.family === 0 && text.charCodeAt(wordStart) === 0x2d /* - */) out.family = familyOption(text, wordStart, i);
   }
   out.n = n;
   return true;
+}
+
+/** 4 for a word text[from, to) that is `-4` or `--ipv4`, 6 for `-6` or `--ipv6`, else 0. */
+function familyOption(text: string, from: number, to: number): 0 | 4 | 6 {
+  const length = to - from;
+  if (length !== 2 && !(length === 6 && text.startsWith("--ipv", from))) return 0;
+  const last = text.charCodeAt(to - 1);
+  return last === 0x34 /* 4 */ ? 4 : last === 0x36 /* 6 */ ? 6 : 0;
 }
 
 /**
@@ -189,6 +205,11 @@ export function tokensToWords(tokens: readonly IToken[], lineOffset: number, out
       pushWord(out, text, t.startColumn ?? 1, quoted);
     }
     prevEnd = t.endOffset ?? t.startOffset + t.image.length - 1;
+  }
+  out.family = 0;
+  for (let k = 0; k < out.n && out.family === 0; k++) {
+    const word = out.text[k];
+    if (!out.quoted[k] && word.charCodeAt(0) === 0x2d) out.family = familyOption(word, 0, word.length);
   }
 }
 

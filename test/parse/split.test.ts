@@ -27,12 +27,13 @@ interface Shape {
   packets: number;
   bytes: number;
   countersColumn: number;
+  family: 0 | 4 | 6;
 }
 
 function shape(out: LineWords): Shape {
   const words = [];
   for (let k = 0; k < out.n; k++) words.push({ text: out.text[k], column: out.column[k], quoted: out.quoted[k] });
-  return { line: out.line, words, unterminated: out.unterminated, packets: out.packets, bytes: out.bytes, countersColumn: out.countersColumn };
+  return { line: out.line, words, unterminated: out.unterminated, packets: out.packets, bytes: out.bytes, countersColumn: out.countersColumn, family: out.family };
 }
 
 /** One line as the grammar path sees it. */
@@ -140,13 +141,14 @@ function viaGrammar(line: string): Shape | undefined {
 }
 
 const w = (text: string, column: number, quoted = false) => ({ text, column, quoted });
-const rule = (words: Shape["words"], counters?: [number, number, number]): Shape => ({
+const rule = (words: Shape["words"], counters?: [number, number, number], family: 0 | 4 | 6 = 0): Shape => ({
   line: 2,
   words,
   unterminated: 0,
   packets: counters ? counters[0] : -1,
   bytes: counters ? counters[1] : -1,
   countersColumn: counters ? counters[2] : 0,
+  family,
 });
 
 describe("splitRuleLine: edge cases, each held to the grammar", () => {
@@ -173,6 +175,11 @@ describe("splitRuleLine: edge cases, each held to the grammar", () => {
     ["non-ASCII and a surrogate pair", "-A é \u{1F600}x -j ü", rule([w("-A", 1), w("é", 4), w("\u{1F600}x", 6), w("-j", 10), w("ü", 13)])],
     ["a lone surrogate", "-A \ud800 x", rule([w("-A", 1), w("\ud800", 4), w("x", 6)])],
     ["a bare dash", "-", rule([w("-", 1)])],
+    ["a -4 line", "-4 -A X", rule([w("-4", 1), w("-A", 4), w("X", 7)], undefined, 4)],
+    ["--ipv6 among the words", "-A X --ipv6 -j Y", rule([w("-A", 1), w("X", 4), w("--ipv6", 6), w("-j", 13), w("Y", 16)], undefined, 6)],
+    ["the first of -6 and -4", "-A X -6 -4", rule([w("-A", 1), w("X", 4), w("-6", 6), w("-4", 9)], undefined, 6)],
+    ["a quoted -4 is no family", '-A X "-4"', rule([w("-A", 1), w("X", 4), w("-4", 6, true)])],
+    ["-44 and --ipv4x are no family", "-A X -44 --ipv4x --ipv5", rule([w("-A", 1), w("X", 4), w("-44", 6), w("--ipv4x", 10), w("--ipv5", 18)])],
     ["counters then something else", "[0:0] x -A", "declined"],
     ["counters alone", "[0:0]", "declined"],
     ["counters then blanks", "[0:0]   ", "declined"],
@@ -229,7 +236,7 @@ describe("splitRuleLine: edge cases, each held to the grammar", () => {
   it("tokensToWords marks the first unterminated quote and keeps its text", () => {
     const g = grammarLines('-A X "ab\\"c\n').get(1);
     expect(g?.rule).toBe(true);
-    expect(g?.shape).toEqual({ line: 0 + 1, words: [w("-A", 1), w("X", 4), w('ab"c', 6, true)], unterminated: 6, packets: -1, bytes: -1, countersColumn: 0 });
+    expect(g?.shape).toEqual({ line: 0 + 1, words: [w("-A", 1), w("X", 4), w('ab"c', 6, true)], unterminated: 6, packets: -1, bytes: -1, countersColumn: 0, family: 0 });
     // a trailing lone backslash stays
     expect(grammarLines('-A x"ab\\').get(1)?.shape?.words).toEqual([w("-A", 1), w("xab\\", 4, true)]);
   });
@@ -239,7 +246,7 @@ describe("splitRuleLine: edge cases, each held to the grammar", () => {
     const out = lineWords();
     resetWords(out, 0);
     tokensToWords(tokens, 100, out);
-    expect(shape(out)).toEqual({ line: 102, words: [w("-A", 1), w("Y", 4), w("z", 6)], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0 });
+    expect(shape(out)).toEqual({ line: 102, words: [w("-A", 1), w("Y", 4), w("z", 6)], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0, family: 0 });
   });
 });
 
@@ -247,7 +254,7 @@ describe("splitRuleLine: edge cases, each held to the grammar", () => {
 const PIECES = [
   "a", "Z", "0", "9", "-", "!", '"', "\\", "[", "]", ":", "#", "*", ".", "/", " ", " ", " ", "\t", "\r",
   "\u0000", "\u0001", "\u000b", "\u000c", "\u001f", "\u007f", "\u0080", "é", "\u00a0", "\u{1F600}", "\ud800", "\udfff", "\uffff",
-  "-A", "-j", "--comment", '"a b"', '""', '\\"', "[0:0]", "[12:345]", "[1:", ":2]", "COMMIT", "KUBE-SVC-X", "\\\\",
+  "-A", "-j", "--comment", "-4", "-6", "--ipv4", "--ipv6", '"a b"', '""', '\\"', "[0:0]", "[12:345]", "[1:", ":2]", "COMMIT", "KUBE-SVC-X", "\\\\",
 ];
 const piece = fc.constantFrom(...PIECES);
 /** Pieces without control characters, CR or bare quotes: lines of them are mostly accepted. */
