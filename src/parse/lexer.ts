@@ -109,7 +109,7 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
       line++;
       continue;
     }
-    if ((c === LF || c === SPACE || c === TAB || c === CR || pos === end) && isBlankLine(text, pos, end)) {
+    if ((c === LF || c === SPACE || c === TAB || c === CR) && isBlankLine(text, pos, end)) {
       // nothing to visit; the lines waiting for the grammar may wait past it
       pos = end + 1;
       line++;
