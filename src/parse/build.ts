@@ -11,7 +11,7 @@ import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
 import { readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
-import { validateTables, type ChainIndex, type ChainIndexEntry, type TargetPosition } from "./validate.js";
+import { isLimitedTarget, validateTables, type ChainIndexEntry, type KnownRules, type TableFacts, type TargetPosition } from "./validate.js";
 import type { LineWords } from "./words.js";
 
 /** Options for parsing. */
@@ -82,6 +82,25 @@ interface TableState {
    */
   order?: ChainState[];
   cursor: number;
+  /** What the validator needs of the rules, gathered as they are appended (see RuleLog); dropped when it cannot be kept. */
+  log?: RuleLog;
+}
+
+/**
+ * The jumps and the rules with limited targets (DNAT, MASQUERADE, …) of a table, noted as each
+ * rule is appended to the end of its chain: chains by their number in TableState.order, rules by
+ * their index in their chain. The validator then needs neither to read every rule again nor to
+ * look each jump's chain up by name a second time (40,000 look-ups of cold names in a big
+ * kube-proxy dump). Kept only while every rule got where it is by such an append and every
+ * chain jump was to a chain declared before it: any other command that changes rules or chains
+ * (-I, -D, -R, -F, -X, -E, -Z) or an undeclared jump drops it, and the validator reads the rules.
+ */
+interface RuleLog {
+  jumpFrom: number[];
+  jumpRule: number[];
+  jumpTo: number[];
+  limitedFrom: number[];
+  limitedRule: number[];
 }
 
 /** How far past the last named chain findChain looks in declaration order before asking the map. */
@@ -128,7 +147,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   };
 
   const document: (CommentLine | TableBlock)[] = [];
-  const indexes = new Map<Table, ChainIndex>();
+  const facts = new Map<Table, TableFacts>();
   let current: TableState | undefined;
   /** A table whose header was bad: its lines are skipped without further noise. */
   let skipping = false;
@@ -142,7 +161,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
     }
     const table = freezeTable(current);
     // the validator finds chains by name in the map the table was read with (each slot knows its index)
-    indexes.set(table, current.chains);
+    facts.set(table, { index: current.chains, known: knownRules(current) });
     document.push({ kind: "table", table, committed });
     current = undefined;
   };
@@ -170,7 +189,18 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             return;
           }
           skipping = false;
-          current = { name, line: l.line, column: 1, chains: new Map(), touched: false, tail: [], tailLength: 0, order: [], cursor: -1 };
+          current = {
+            name,
+            line: l.line,
+            column: 1,
+            chains: new Map(),
+            touched: false,
+            tail: [],
+            tailLength: 0,
+            order: [],
+            cursor: -1,
+            log: { jumpFrom: [], jumpRule: [], jumpTo: [], limitedFrom: [], limitedRule: [] },
+          };
           for (const hook of TABLE_HOOKS[name]) {
             addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
           }
@@ -234,7 +264,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
   const order: TableName[] = [];
   for (const item of document) if (item.kind === "table" && !order.includes(item.table.name)) order.push(item.table.name);
   const tables = order.map((n) => effective.get(n) as Table);
-  validateTables(tables, (t) => indexes.get(t) as ChainIndex, targetPositions(text, family), report);
+  validateTables(tables, (t) => facts.get(t) as TableFacts, targetPositions(text, family), report);
 
   const lineEnding = /\r\n/.test(text.slice(0, 4096)) ? "\r\n" : "\n";
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -318,6 +348,52 @@ function allChains(t: TableState): ChainState[] {
   return all;
 }
 
+/**
+ * Notes `rules`, about to be appended to the open chain from index `first` on, in the table's log.
+ * The open chain is `order[cursor]`: findChain has just found it, and the log is kept only while
+ * the order is (no chain deleted).
+ */
+function logRules(t: TableState, log: RuleLog, rules: readonly Rule[], first: number, jumpDeclared: number): void {
+  const from = t.cursor;
+  for (let k = 0; k < rules.length; k++) {
+    const tg = rules[k].target;
+    if (tg === undefined) continue;
+    if (tg.name === "chain") {
+      if (jumpDeclared < 0) {
+        t.log = undefined; // a chain the reader did not know: the validator reads the rules
+        return;
+      }
+      log.jumpFrom.push(from);
+      log.jumpRule.push(first + k);
+      log.jumpTo.push(jumpDeclared);
+    } else if (tg.name !== "unknown" && isLimitedTarget(tg.name)) {
+      log.limitedFrom.push(from);
+      log.limitedRule.push(first + k);
+    }
+  }
+}
+
+/** The log in the terms of the finished table (each slot has its index in `chains` by now), or undefined when none was kept. */
+function knownRules(t: TableState): KnownRules | undefined {
+  const log = t.log;
+  const order = t.order;
+  if (log === undefined || order === undefined) return undefined;
+  const indexOf = new Int32Array(order.length);
+  for (const slot of t.chains.values()) indexOf[slot.declared] = slot.index;
+  const chainIndexes = (declared: readonly number[]) => {
+    const out = new Int32Array(declared.length);
+    for (let k = 0; k < declared.length; k++) out[k] = indexOf[declared[k]];
+    return out;
+  };
+  return {
+    jumpChain: chainIndexes(log.jumpFrom),
+    jumpRule: Int32Array.from(log.jumpRule),
+    jumpTo: chainIndexes(log.jumpTo),
+    limitedChain: chainIndexes(log.limitedFrom),
+    limitedRule: Int32Array.from(log.limitedRule),
+  };
+}
+
 /** Moves the gathered rules of the open chain into it (see TableState.tail). */
 function settle(t: TableState): void {
   const c = t.open;
@@ -374,10 +450,12 @@ function applyCommand(t: TableState, cmd: RuleCommand, rules: readonly Rule[], f
       settle(t);
       t.open = chain;
     }
+    if (t.log !== undefined) logRules(t, t.log, rules, chain.rules.length + t.tailLength, cmd.jumpDeclared);
     const tail = t.tail;
     for (let k = 0; k < rules.length; k++) tail[t.tailLength++] = rules[k];
     return;
   }
+  if (cmd.op !== "new-chain" && cmd.op !== "policy") t.log = undefined;
   settle(t);
   if (cmd.op !== "delete-chain" && cmd.op !== "new-chain" && cmd.op !== "policy") t.jumpedFrom = undefined;
   const at = { line: cmd.line, column: cmd.chainColumn };

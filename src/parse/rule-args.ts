@@ -54,6 +54,11 @@ export interface RuleCommand {
   readonly rules: readonly Rule[];
   /** Column of the `-j`/`-g` value word, 0 when the rule has none. */
   readonly targetColumn: number;
+  /**
+   * When the rules jump or go to a chain the scope knew: that chain's `declared` number; -1 when
+   * they have no chain target, or one the scope did not know (yet).
+   */
+  readonly jumpDeclared: number;
 }
 
 /** Where problems go. */
@@ -68,9 +73,10 @@ export interface RuleScope {
   readonly table: TableName;
   /**
    * The chains this table has declared so far, each with the one `{ name: "chain", chain }`
-   * target that every jump to it shares (for telling a chain jump from a target).
+   * target that every jump to it shares (for telling a chain jump from a target), and the number
+   * the table gave it when it was declared (-1 when it keeps none).
    */
-  readonly chains: { get(name: string): { readonly jump: Target } | undefined };
+  readonly chains: { get(name: string): { readonly jump: Target; readonly declared: number } | undefined };
 }
 
 interface BaseOption {
@@ -345,8 +351,8 @@ class LineReader {
   private goto!: boolean;
   private targetColumn!: number;
   private chainTarget!: string | undefined;
-  /** The shared jump target of the declared chain `-j` names, looked up once. */
-  private jumpTo!: Target | undefined;
+  /** The declared chain `-j` names (its shared jump target and number), looked up once. */
+  private jumpEntry!: { readonly jump: Target; readonly declared: number } | undefined;
   private target!: Loaded | undefined;
   /** Base options seen on this line (their `once` bits), each allowed once. */
   private seenBase!: number;
@@ -437,7 +443,7 @@ class LineReader {
     this.goto = false;
     this.targetColumn = 0;
     this.chainTarget = undefined;
-    this.jumpTo = undefined;
+    this.jumpEntry = undefined;
     this.target = undefined;
     this.seenBase = 0;
     this.pendingNot = 0;
@@ -799,8 +805,9 @@ class LineReader {
   /** `-j NAME`: a declared chain, a target module, a target iptrace does not type, or an undeclared chain. */
   private loadTarget(name: string, column: number): void {
     const family = this.scope.family;
-    const declared = this.scope.chains.get(name)?.jump;
-    this.jumpTo = declared;
+    const entry = this.scope.chains.get(name);
+    this.jumpEntry = entry;
+    const declared = entry?.jump;
     const ext = declared ? undefined : findTarget(name, family);
     if (ext) {
       this.target = { kind: "target", name: ext.name, column, ext, uses: NO_USES };
@@ -851,9 +858,13 @@ class LineReader {
       if (matches.length > 1) mergeProtocolMatches(matches);
     }
     const chainTarget = this.chainTarget;
+    let jumpDeclared = -1;
     if (chainTarget !== undefined) {
-      const declared = this.goto ? scope.chains.get(chainTarget)?.jump : this.jumpTo;
-      builtTarget = declared ?? { name: "chain", chain: chainTarget };
+      const entry = this.goto ? scope.chains.get(chainTarget) : this.jumpEntry;
+      if (entry !== undefined) {
+        builtTarget = entry.jump;
+        jumpDeclared = entry.declared;
+      } else builtTarget = { name: "chain", chain: chainTarget };
     }
     if (this.failed) return undefined;
     // an array grown by push keeps spare room: the model keeps an exact-size copy
@@ -909,6 +920,7 @@ class LineReader {
       hasSpec: this.hasSpec,
       rules,
       targetColumn: this.targetColumn,
+      jumpDeclared,
     };
   }
 

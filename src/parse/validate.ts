@@ -10,6 +10,27 @@ import type { Reporter } from "./rule-args.js";
 
 const TARGET_BY_NAME = new Map(TARGETS.map((t) => [t.name as string, t]));
 
+/** Whether the kernel accepts target `name` only in some tables or hooks (DNAT, MASQUERADE, CT, …). */
+export function isLimitedTarget(name: string): boolean {
+  return TARGET_BY_NAME.get(name)?.allowed !== undefined;
+}
+
+/**
+ * What the validator needs of a table's rules, gathered by the parser as it appended them (each
+ * rule's chain and jump are in hand then), so that the validator need not read every rule again
+ * and look every jump's chain up by name a second time. Chains are given by their index in the
+ * table's `chains`, rules by their index in their chain.
+ */
+export interface KnownRules {
+  /** Every rule that jumps or goes to a chain: the chain it is in, its index there, the chain it goes to. */
+  readonly jumpChain: Int32Array;
+  readonly jumpRule: Int32Array;
+  readonly jumpTo: Int32Array;
+  /** Every rule whose target is one `isLimitedTarget` names: its chain and its index there. */
+  readonly limitedChain: Int32Array;
+  readonly limitedRule: Int32Array;
+}
+
 /** Where a rule of a table has its `-j`/`-g` word (asked only for rules with something to report). */
 export type TargetPosition = (rule: Rule, table: TableName) => { line: number; column: number };
 
@@ -26,43 +47,132 @@ export interface ChainIndex {
   get(name: string): ChainIndexEntry | undefined;
 }
 
-/** Validates every table; problems go to `report`. */
-export function validateTables(tables: readonly Table[], indexOf: (t: Table) => ChainIndex, position: TargetPosition, report: Reporter): void {
-  for (const t of tables) validateTable(t, indexOf(t), position, report);
+/** What the validator is given of a table: its chains by name, and what the parser gathered of its rules, when it could. */
+export interface TableFacts {
+  readonly index: ChainIndex;
+  readonly known?: KnownRules;
 }
 
-function validateTable(t: Table, index: ChainIndex, position: TargetPosition, report: Reporter): void {
-  const where = (rule: Rule) => position(rule, t.name);
+let tablesFromLog = 0;
+
+/** How many tables this process has validated from the parser's log of their rules (for tests: a plain dump should be). */
+export function tablesValidatedFromLog(): number {
+  return tablesFromLog;
+}
+
+/** Validates every table; problems go to `report`. */
+export function validateTables(tables: readonly Table[], factsOf: (t: Table) => TableFacts, position: TargetPosition, report: Reporter): void {
+  for (const t of tables) {
+    const facts = factsOf(t);
+    validateTable(t, facts.index, facts.known, position, report);
+  }
+}
+
+/**
+ * The jump graph as arrays: the edges of chain i are to[start[i] .. start[i+1]), each with the
+ * index of its rule in chain i.
+ */
+interface JumpGraph {
+  readonly start: Int32Array;
+  readonly to: Int32Array;
+  readonly rule: Int32Array;
+}
+
+/** The jump graph from one pass over every rule, reporting jumps to no chain or to a builtin chain. */
+function scanJumps(t: Table, index: ChainIndex, where: (rule: Rule) => { line: number; column: number }, report: Reporter): JumpGraph {
   const chains = t.chains;
   const n = chains.length;
   let ruleCount = 0;
   for (let i = 0; i < n; i++) ruleCount += chains[i].rules.length;
-  // one pass over the rules: the jump graph as arrays (the edges of chain i are
-  // edgeTo[edgeStart[i] .. edgeStart[i+1]), each with the index of its rule), undefined jumps
-  const edgeStart = new Int32Array(n + 1);
-  const edgeTo = new Int32Array(ruleCount);
-  const edgeRule = new Int32Array(ruleCount);
+  const start = new Int32Array(n + 1);
+  const to = new Int32Array(ruleCount);
+  const rule = new Int32Array(ruleCount);
   let edges = 0;
   for (let ci = 0; ci < n; ci++) {
-    edgeStart[ci] = edges;
+    start[ci] = edges;
     const rules = chains[ci].rules;
     for (let ri = 0; ri < rules.length; ri++) {
       const r = rules[ri];
       const tg = r.target;
       if (tg === undefined || tg.name !== "chain") continue;
-      const to = index.get(tg.chain)?.index;
-      if (to === undefined || chains[to].builtin) {
-        const at = where(r);
-        const why = to === undefined ? `no chain or target of that name in table ${t.name}; declare the chain with ":${tg.chain} - [0:0]"` : "cannot jump to a builtin chain";
-        report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${tg.chain}: ${why}`, at.line, at.column);
+      const target = index.get(tg.chain)?.index;
+      if (target === undefined || chains[target].builtin) {
+        reportJump(t, r, target === undefined, where, report);
         continue;
       }
-      edgeTo[edges] = to;
-      edgeRule[edges] = ri;
+      to[edges] = target;
+      rule[edges] = ri;
       edges++;
     }
   }
-  edgeStart[n] = edges;
+  start[n] = edges;
+  return { start, to, rule };
+}
+
+/** The jump graph from the parser's record of the jumps (grouped by chain: it lists them in the order rules were appended). */
+function knownJumps(t: Table, known: KnownRules, where: (rule: Rule) => { line: number; column: number }, report: Reporter): JumpGraph {
+  const chains = t.chains;
+  const n = chains.length;
+  const count = known.jumpChain.length;
+  const start = new Int32Array(n + 1);
+  for (let e = 0; e < count; e++) start[known.jumpChain[e] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice(0, n);
+  const to = new Int32Array(count);
+  const rule = new Int32Array(count);
+  let builtins = 0;
+  while (builtins < n && chains[builtins].builtin) builtins++;
+  let dropped = 0;
+  for (let e = 0; e < count; e++) {
+    const ci = known.jumpChain[e];
+    const target = known.jumpTo[e];
+    if (target < builtins) {
+      // builtin chains come first in a table's chains
+      reportJump(t, chains[ci].rules[known.jumpRule[e]], false, where, report);
+      dropped++;
+      continue;
+    }
+    const at = fill[ci]++;
+    to[at] = target;
+    rule[at] = known.jumpRule[e];
+  }
+  if (dropped > 0) return compact(start, to, rule, fill);
+  return { start, to, rule };
+}
+
+/** The graph without the gaps the dropped edges left (fill[i] is where chain i's edges end). */
+function compact(start: Int32Array, to: Int32Array, rule: Int32Array, fill: Int32Array): JumpGraph {
+  const n = fill.length;
+  const s = new Int32Array(n + 1);
+  let edges = 0;
+  for (let i = 0; i < n; i++) {
+    s[i] = edges;
+    for (let e = start[i]; e < fill[i]; e++) {
+      to[edges] = to[e];
+      rule[edges] = rule[e];
+      edges++;
+    }
+  }
+  s[n] = edges;
+  return { start: s, to, rule };
+}
+
+function reportJump(t: Table, r: Rule, undefinedChain: boolean, where: (rule: Rule) => { line: number; column: number }, report: Reporter): void {
+  const tg = r.target as { name: "chain"; chain: string };
+  const at = where(r);
+  const why = undefinedChain ? `no chain or target of that name in table ${t.name}; declare the chain with ":${tg.chain} - [0:0]"` : "cannot jump to a builtin chain";
+  report.error("undefined-jump", `${r.goto ? "-g" : "-j"} ${tg.chain}: ${why}`, at.line, at.column);
+}
+
+function validateTable(t: Table, index: ChainIndex, known: KnownRules | undefined, position: TargetPosition, report: Reporter): void {
+  const where = (rule: Rule) => position(rule, t.name);
+  const chains = t.chains;
+  const n = chains.length;
+  if (known !== undefined) tablesFromLog++;
+  const graph = known !== undefined ? knownJumps(t, known, where, report) : scanJumps(t, index, where, report);
+  const edgeStart = graph.start;
+  const edgeTo = graph.to;
+  const edgeRule = graph.rule;
   // loops: depth-first search over the jump graph, without recursion (chains can nest deeply);
   // a chain is on the stack at most once, so n entries suffice
   const state = new Uint8Array(n); // 0 new, 1 on the stack, 2 done
@@ -118,28 +228,40 @@ function validateTable(t: Table, index: ChainIndex, position: TargetPosition, re
     }
   }
   // targets used where the kernel refuses them
-  for (let ci = 0; ci < chains.length; ci++) {
-    const c = chains[ci];
-    for (const r of c.rules) {
-      const tg = r.target;
-      if (tg === undefined || tg.name === "chain" || tg.name === "unknown") continue;
-      const allowed = TARGET_BY_NAME.get(tg.name)?.allowed;
-      if (allowed === undefined) continue;
-      if (!allowed.tables.includes(t.name)) {
-        const at = where(r);
-        report.error("target-not-allowed", `target ${tg.name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`, at.line, at.column);
-        continue;
-      }
-      if (allowed.hooks === undefined) continue;
-      const hooks = allowed.hooks as readonly string[];
-      let bad: string[] | undefined;
-      for (let k = 0; k < builtins.length; k++) {
-        if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) (bad ??= []).push(chains[builtins[k]].name);
-      }
-      if (bad) {
-        const at = where(r);
-        report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${c.name} is reached from ${bad.join(", ")}`, at.line, at.column);
-      }
+  const check = (ci: number, r: Rule) => checkTarget(t, ci, r, reach, builtins, where, report);
+  if (known !== undefined) {
+    for (let k = 0; k < known.limitedChain.length; k++) {
+      const ci = known.limitedChain[k];
+      check(ci, chains[ci].rules[known.limitedRule[k]]);
     }
+    return;
+  }
+  for (let ci = 0; ci < chains.length; ci++) {
+    const rules = chains[ci].rules;
+    for (let ri = 0; ri < rules.length; ri++) check(ci, rules[ri]);
+  }
+}
+
+/** Whether rule `r` of chain `ci` has a target the kernel refuses in this table, or in a hook that reaches the chain; reported. */
+function checkTarget(t: Table, ci: number, r: Rule, reach: Uint8Array, builtins: readonly number[], where: (rule: Rule) => { line: number; column: number }, report: Reporter): void {
+  const tg = r.target;
+  if (tg === undefined || tg.name === "chain" || tg.name === "unknown") return;
+  const allowed = TARGET_BY_NAME.get(tg.name)?.allowed;
+  if (allowed === undefined) return;
+  if (!allowed.tables.includes(t.name)) {
+    const at = where(r);
+    report.error("target-not-allowed", `target ${tg.name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`, at.line, at.column);
+    return;
+  }
+  if (allowed.hooks === undefined) return;
+  const hooks = allowed.hooks as readonly string[];
+  const chains = t.chains;
+  let bad: string[] | undefined;
+  for (let k = 0; k < builtins.length; k++) {
+    if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) (bad ??= []).push(chains[builtins[k]].name);
+  }
+  if (bad) {
+    const at = where(r);
+    report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${chains[ci].name} is reached from ${bad.join(", ")}`, at.line, at.column);
   }
 }
