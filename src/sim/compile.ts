@@ -14,6 +14,7 @@ import { MATCHES } from "../ext/match/index.js";
 import { TARGETS } from "../ext/target/index.js";
 import type { CompiledMatch, CompiledTarget, MatchExtension, TargetExtension, TargetVerdict } from "../ext/types.js";
 import { printRule } from "../print/print.js";
+import { statistic } from "../ext/match/statistic.js";
 import type { PacketState } from "./packet.js";
 import type { SimEnv, WalkContext } from "./env.js";
 import { buildRuns, MIN_RUN, type IndexRun } from "./index-runs.js";
@@ -22,6 +23,30 @@ import { buildRuns, MIN_RUN, type IndexRun } from "./index-runs.js";
 export interface RuleTest {
   readonly test: (p: PacketState) => boolean;
   readonly assumption?: string;
+}
+
+/**
+ * A `-m statistic --mode nth` match whose answer depends on its counter. xt_statistic keeps one
+ * counter per rule, shared by every packet that reaches the match; the walk keeps it as state of
+ * the script (see Walker.nthHit), so the packets of one flow see it advance.
+ */
+export interface NthCounter {
+  /** Match one packet in `every` (at least 2: `--every 1` matches every packet and is a test). */
+  readonly every: number;
+  /** Which one: after a load, the packet-th (0-based) packet to reach the match, then every `every`th. */
+  readonly packet: number;
+  readonly invert: boolean;
+  /** The match as iptables-save prints it, for the trace's assumptions. */
+  readonly text: string;
+}
+
+/** Where an nth counter sits among the rule's matches: the kernel reaches it only when all before it matched. */
+export interface NthCheck {
+  readonly counter: NthCounter;
+  /** How many of the rule's `tests` come before it. */
+  readonly testsBefore: number;
+  /** How many of the rule's `randoms` come before it. */
+  readonly randomsBefore: number;
 }
 
 /** What a matched rule does. */
@@ -43,6 +68,8 @@ export interface CompiledRule {
   readonly tests: readonly RuleTest[];
   /** Probabilities of matching of the random matches (`statistic --mode random`), in order. */
   readonly randoms: readonly number[];
+  /** The nth counters (`statistic --mode nth`), in order; absent when the rule has none. */
+  readonly nth?: readonly NthCheck[];
   /** The first match that cannot be modelled, when there is one. */
   readonly unsupported?: string;
   action: RuleAction;
@@ -194,12 +221,24 @@ export function baseTests(rule: Rule, family: Family): RuleTest[] {
   return tests;
 }
 
-function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; unsupported?: string } {
+function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; nth?: NthCheck[]; unsupported?: string } {
   const tests = baseTests(rule, env.family);
   const randoms: number[] = [];
+  let nth: NthCheck[] | undefined;
   let unsupported: string | undefined;
   for (const m of rule.matches) {
     let c: CompiledMatch;
+    if (m.module === "statistic" && m.mode === "nth" && env.assume.nthHit === undefined) {
+      // kernel (statistic_mt): the counter is shared by every packet that reaches the match, so
+      // it is walk state, not something the extension can answer per packet; with assume.nthHit
+      // the extension gives one fixed answer instead
+      if (m.every === 1) tests.push({ test: m.invert ? () => false : () => true });
+      else {
+        const counter: NthCounter = { every: m.every, packet: m.packet, invert: m.invert, text: `-m statistic ${statistic.print(m, env.family)}` };
+        (nth ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length });
+      }
+      continue;
+    }
     if (m.module === "unknown") {
       c = { kind: "unsupported", reason: `match -m ${m.name} is not known to iptrace` };
     } else {
@@ -221,7 +260,7 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
       else if (pr < 1) randoms.push(pr);
     } else if (unsupported === undefined) unsupported = c.reason;
   }
-  return { tests, randoms, ...(unsupported !== undefined ? { unsupported } : {}) };
+  return { tests, randoms, ...(nth !== undefined ? { nth } : {}), ...(unsupported !== undefined ? { unsupported } : {}) };
 }
 
 function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; name: string; goto: boolean } {
@@ -245,6 +284,7 @@ function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; n
 /** A compiled rule; its text is printed when first asked for. */
 class RuleOf implements CompiledRule {
   private printed: string | undefined;
+  readonly nth?: readonly NthCheck[];
   readonly unsupported?: string;
 
   constructor(
@@ -252,11 +292,13 @@ class RuleOf implements CompiledRule {
     readonly line: number,
     readonly tests: readonly RuleTest[],
     readonly randoms: readonly number[],
+    nth: readonly NthCheck[] | undefined,
     unsupported: string | undefined,
     public action: RuleAction,
     private readonly rule: Rule,
     private readonly chain: LazyChain,
   ) {
+    if (nth !== undefined) this.nth = nth;
     if (unsupported !== undefined) this.unsupported = unsupported;
   }
 
@@ -317,7 +359,7 @@ class LazyChain implements CompiledChain {
     const rules = source.length === 0 ? NO_COMPILED_RULES : new Array<CompiledRule>(source.length);
     for (let index = 0; index < source.length; index++) {
       const r = source[index];
-      const { tests, randoms, unsupported } = compileMatches(r, env);
+      const { tests, randoms, nth, unsupported } = compileMatches(r, env);
       const a = compileAction(r, env);
       let action: RuleAction;
       if (a.kind === "chain") {
@@ -326,7 +368,7 @@ class LazyChain implements CompiledChain {
           ? { kind: "unsupported", reason: `${a.goto ? "-g" : "-j"} ${a.name}: no user chain of that name in table ${table}` }
           : { kind: "jump", chain: target, goto: a.goto };
       } else action = a;
-      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, unsupported, action, r, this);
+      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, nth, unsupported, action, r, this);
     }
     const runs = tuning.index === false ? [] : buildRuns(source, env.family, tuning.minRun ?? MIN_RUN);
     const runOf = new Int32Array(rules.length).fill(-1);

@@ -50,8 +50,20 @@ export interface Assumptions {
   readonly connections?: number;
   /** quota: whether the quota is used up (default false). */
   readonly quotaExceeded?: boolean;
-  /** statistic --mode nth: whether this packet is the nth (default false). */
+  /**
+   * statistic --mode nth: one fixed answer for every nth match, whether this packet is the one
+   * the counter picks. Unset (the default), the counter is modelled as `nthCounters` says.
+   */
   readonly nthHit?: boolean;
+  /**
+   * statistic --mode nth: where each rule's counter stands (the kernel keeps one per rule and
+   * advances it for every packet that reaches the match). `"unknown"` (default): anywhere in its
+   * cycle, so the walk forks as a random match does, one packet in N being the pick; along a
+   * flow, the packets after the first follow the position the earlier ones fixed. `"loaded"`: as
+   * a ruleset just loaded sets it (iptables-restore starts every counter afresh), so the k-th
+   * packet to reach `--every N --packet P` is the pick when k-1 is P modulo N.
+   */
+  readonly nthCounters?: "unknown" | "loaded";
   /** connbytes: the connection's count so far (default 0). */
   readonly connbytes?: number;
   /** time: the moment the packet is seen, ISO 8601 (default: the time match is assumed to match). */

@@ -162,7 +162,8 @@ function assemble(v: Variant, pp: ParsedPacket, runs: { r: WalkResult; script: S
 /**
  * Traces one packet through the ruleset (parsed or compiled): every rule that matched, every
  * policy applied, the verdict, the packet as it leaves. A random match (`statistic --mode
- * random`) forks the walk; the trace then lists every outcome with its probability.
+ * random`) forks the walk, and so does an nth counter (`statistic --mode nth`) unless
+ * `assume.nthCounters` is "loaded"; the trace then lists every outcome with its probability.
  * Throws PacketError when a packet field is wrong.
  */
 export function tracePacket(ruleset: Ruleset | CompiledRuleset, packet: Packet, options: TraceOptions = {}): Trace {
@@ -177,9 +178,11 @@ export function tracePacket(ruleset: Ruleset | CompiledRuleset, packet: Packet, 
 /**
  * Traces several packets through one conntrack table: a reply to a DNATed or MASQUERADEd
  * connection is translated back and seen as ESTABLISHED, and the nat chains are skipped for every
- * packet of a connection after its first. Returns one trace per packet. When a random match
- * branches, each branch carries its own connections; a packet's `outcomes` then list its walk in
- * every branch of the whole flow, and its top level shows the most probable branch.
+ * packet of a connection after its first; `statistic --mode nth` counters move on with every
+ * packet that reaches them. Returns one trace per packet. When a random match (or an nth counter
+ * of unknown position) branches, each branch carries its own connections and counters; a packet's
+ * `outcomes` then list its walk in every branch of the whole flow, and its top level shows the
+ * most probable branch.
  */
 export function traceFlow(ruleset: Ruleset | CompiledRuleset, packets: readonly Packet[], options: TraceOptions = {}): Trace[] {
   const c = asCompiled(ruleset);

@@ -101,11 +101,11 @@ export interface Unsupported {
   readonly line?: number;
 }
 
-/** One possible ending of a walk that met random matches, with its probability. */
+/** One possible ending of a walk that met random matches (or nth counters of unknown position), with its probability. */
 export interface Outcome {
   /** Probability of this outcome; all outcomes sum to 1. */
   readonly probability: number;
-  /** For each random match met, whether it matched, in order. */
+  /** For each random match (or nth counter of unknown position) met, whether it matched, in order. */
   readonly choices: readonly boolean[];
   readonly verdict: TraceVerdict;
   readonly unsupported?: Unsupported;
@@ -137,7 +137,10 @@ export interface Trace {
   readonly nat: readonly NatRecord[];
   /** Every fact assumed rather than given: inferred host facts, time/history assumptions, defaults. */
   readonly assumptions: readonly string[];
-  /** Every possible outcome, when a random match (`statistic --mode random`) branched the walk. */
+  /**
+   * Every possible outcome, when a random match (`statistic --mode random`) or an nth counter
+   * whose position is not known (`statistic --mode nth`, see Assumptions.nthCounters) branched the walk.
+   */
   readonly outcomes?: readonly Outcome[];
   /** Set when more outcomes existed than iptrace follows; their total probability. */
   readonly unexplored?: number;

@@ -2,7 +2,8 @@
  * The walk: hooks and tables in the kernel's order, conntrack and NAT, the routing decisions, and
  * inside each table the chain traversal of ipt_do_table / nft_do_chain (jump, goto, RETURN,
  * falling off a user chain, policies). One Walker walks one packet along one script of random
- * choices; `enumerate` re-walks with every script to list the outcomes of random matches.
+ * choices; `enumerate` re-walks with every script to list the outcomes of random matches (and of
+ * `statistic --mode nth` counters whose position is not known).
  */
 import type { Hook, TableName } from "../model/chain.js";
 import type { CompiledHost } from "../host/routing.js";
@@ -11,7 +12,7 @@ import { formatIp, type IpValue } from "../net/ip.js";
 import type { TargetVerdict } from "../ext/types.js";
 import type { NatRequest, WalkContext } from "./env.js";
 import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
-import type { CompiledChain, CompiledRule, CompiledTables } from "./compile.js";
+import type { CompiledChain, CompiledRule, CompiledTables, NthCheck, NthCounter } from "./compile.js";
 import { nextCandidate } from "./index-runs.js";
 import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
 import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
@@ -48,6 +49,16 @@ export interface Script {
   used: number;
   /** Probability of this script so far. */
   probability: number;
+  /** The nth counters met by the walks of this script (made on first use). */
+  nth?: Map<NthCounter, NthState>;
+}
+
+/** Where one nth counter stands in a script. */
+export interface NthState {
+  /** How many packets have reached the match so far. */
+  seen: number;
+  /** The (0-based) packet of the cycle that is the pick, when known; -1 while not known. */
+  pick: number;
 }
 
 type TableEnd = "ACCEPT" | "DROP" | "REJECT" | "QUEUE" | "STOP";
@@ -216,8 +227,24 @@ export class Walker implements WalkContext {
   private matches(rule: CompiledRule): 0 | 1 | 2 {
     const p = this.p;
     const tests = rule.tests;
-    for (let i = 0; i < tests.length; i++) {
-      const t = tests[i];
+    const r = rule.randoms;
+    let ti = 0;
+    let ri = 0;
+    if (rule.nth !== undefined) {
+      // kernel: matches run in rule order and stop at the first that fails, so an nth counter
+      // advances exactly when every match before it matched, whatever the matches after it say
+      for (const check of rule.nth) {
+        for (; ti < check.testsBefore; ti++) {
+          const t = tests[ti];
+          if (t.assumption !== undefined) this.assume(t.assumption);
+          if (!t.test(p)) return 0;
+        }
+        for (; ri < check.randomsBefore; ri++) if (!this.choose(r[ri])) return 0;
+        if (!this.nthHit(check, rule)) return 0;
+      }
+    }
+    for (; ti < tests.length; ti++) {
+      const t = tests[ti];
       if (t.assumption !== undefined) this.assume(t.assumption);
       if (!t.test(p)) return 0;
     }
@@ -225,9 +252,42 @@ export class Walker implements WalkContext {
       this.stopped = this.where(rule.unsupported, rule);
       return 2;
     }
-    const r = rule.randoms;
-    for (let i = 0; i < r.length; i++) if (!this.choose(r[i])) return 0;
+    for (; ri < r.length; ri++) if (!this.choose(r[ri])) return 0;
     return 1;
+  }
+
+  /**
+   * Advances an nth counter for this packet and says whether the match matches (xt_statistic:
+   * the counter counts every packet that reaches the match; one in `every` is the pick). With the
+   * counter's position unknown, the packet is the pick with probability 1/every, or 1/(every-j)
+   * once j earlier packets of the flow were not: a fork, as for a random match.
+   */
+  private nthHit(check: NthCheck, rule: CompiledRule): boolean {
+    const c = check.counter;
+    const counters = (this.script.nth ??= new Map());
+    const loaded = this.ct.env.assume.nthCounters === "loaded";
+    let s = counters.get(c);
+    // kernel: libxt_statistic stores every-1 and starts the counter at every-1-packet;
+    // statistic_mt moves it on for each packet and matches when it wraps to 0, so packet number
+    // `packet` (0-based) after a load is the first pick
+    if (s === undefined) counters.set(c, (s = { seen: 0, pick: loaded ? c.packet : -1 }));
+    const j = s.seen++;
+    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    let hit: boolean;
+    if (s.pick >= 0) hit = j >= s.pick && (j - s.pick) % c.every === 0;
+    else {
+      const left = c.every - j; // positions not yet ruled out; the last one is certain
+      hit = left <= 1 || this.choose(1 / left);
+      if (hit) s.pick = j;
+    }
+    if (loaded) {
+      this.assume(`${c.text} (${where}): its counter assumed as just loaded; this packet is number ${j + 1} to reach the match, which picks number ${c.packet + 1}, then one in every ${c.every}`);
+    } else {
+      this.assume(
+        `${c.text} (${where}): its counter's position is not known (the kernel keeps one per rule, counting every packet that reaches the match since it was loaded); the walk follows each place it may stand, one packet in ${c.every} being the pick, and later packets of a flow follow from the place the earlier ones fixed (assume.nthCounters "loaded" counts from a fresh load)`,
+      );
+    }
+    return hit !== c.invert;
   }
 
   private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {
