@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DOCKER_RULESETS, dockerCases, REPO_ROOT, TRACE_FIXTURES, type DockerRuleset, type TraceCase } from "./docker-cases.ts";
 import { assertKernelUsable, createNetwork, deleteNetwork, type Topology } from "./netns.ts";
-import { tracePacket, type PacketLine, type PacketSpec, type TraceStep } from "./trace.ts";
+import { tracePackets, type PacketLine, type PacketSpec, type TraceStep } from "./trace.ts";
 
 /** The stored form of one traced case. */
 export interface TraceFixture {
@@ -44,19 +44,29 @@ export function maskTraceIds(raw: string): string[] {
 
 /** Traces one case in an existing network and returns its fixture. */
 export async function recordCase(ruleset: DockerRuleset, rulesText: string, c: TraceCase): Promise<TraceFixture> {
+  const [fixture] = await recordSequence(ruleset, rulesText, [c]);
+  return fixture;
+}
+
+/**
+ * Traces cases one after the other in an existing network, the ruleset loaded once before the
+ * first: state the kernel keeps between packets (connections, `statistic --mode nth` counters)
+ * carries over from each case to the next. Returns one fixture per case, in order.
+ */
+export async function recordSequence(ruleset: DockerRuleset, rulesText: string, cases: readonly TraceCase[]): Promise<TraceFixture[]> {
   const rulesets = ruleset.family === 4 ? { ipv4: rulesText } : { ipv6: rulesText };
-  const result = await tracePacket(ruleset.topology, rulesets, c.packet);
-  return {
+  const results = await tracePackets(ruleset.topology, rulesets, cases.map((c) => c.packet));
+  return results.map((result, k) => ({
     ruleset: ruleset.file,
     topology: ruleset.topology,
-    packet: c.packet,
+    packet: cases[k].packet,
     host: result.host,
     kernelSave: (ruleset.family === 4 ? result.kernelSave.ipv4 : result.kernelSave.ipv6) ?? "",
     steps: result.steps,
     packetLines: result.packetLines,
     monitor: ruleset.family === 4 ? "xtables-monitor" : "nft monitor",
     raw: maskTraceIds(result.rawMonitor),
-  };
+  }));
 }
 
 /** Records every case of the given rulesets (all by default); one network per topology. */

@@ -644,28 +644,45 @@ export function expectedSources(topology: Topology, packet: PacketSpec): string[
  * under xtables-monitor, and normalise. The network must exist (createNetwork).
  */
 export async function tracePacket(topology: Topology, rulesets: Rulesets, packet: PacketSpec): Promise<TraceResult> {
-  if (!expectedSources(topology, packet).includes(packet.src)) {
-    throw new Error(`source ${packet.src} is not an address of the ${packet.origin.kind} namespace`);
+  const [result] = await tracePackets(topology, rulesets, [packet]);
+  return result;
+}
+
+/**
+ * Traces packets one after the other through rulesets loaded once: what earlier packets left in
+ * the kernel (connections, the counters of `-m statistic --mode nth`) is still there for later
+ * ones, as on a live host. Each packet is sent once, under its own tracer and monitor run; give
+ * each its own source port to make it a new connection. The network must exist (createNetwork).
+ */
+export async function tracePackets(topology: Topology, rulesets: Rulesets, packets: readonly PacketSpec[]): Promise<TraceResult[]> {
+  for (const packet of packets) {
+    if (!expectedSources(topology, packet).includes(packet.src)) {
+      throw new Error(`source ${packet.src} is not an address of the ${packet.origin.kind} namespace`);
+    }
   }
   const kernelSave = await loadRulesets(topology, rulesets);
   const host = await snapshotHost(topology);
-  await runInOk(topology.router, ["nft", "-f", "-"], { input: tracerRuleset(packet) });
-  const sender = senderNamespace(topology, packet.origin);
-  const texts = packet.family === 6 ? await ruleTextsOfRouter(topology, kernelSave.ipv6 ?? "") : undefined;
-  const rawMonitor = await captureMonitor(topology, monitorCommand(packet.family), async () => {
-    // hping3 waits up to a second for a reply; its exit code says whether one came, which is
-    // not our concern (a DROP gives no reply), so only a failure to start is an error.
-    const sent = await runIn(sender, senderCommand(packet), { timeoutMs: 5_000 });
-    if (sent.code !== 0 && !(packet.family === 4 && sent.code === 1 && !sent.timedOut)) {
-      // hping3 exits 1 when no reply came back; anything else is a sending error.
-      if (!/packets transmitted/.test(sent.stderr + sent.stdout)) {
-        throw new Error(`sending failed (${sent.argv.join(" ")}): ${sent.stderr.trim()}`);
+  const texts = packets.some((p) => p.family === 6) ? await ruleTextsOfRouter(topology, kernelSave.ipv6 ?? "") : undefined;
+  const results: TraceResult[] = [];
+  for (const packet of packets) {
+    await runInOk(topology.router, ["nft", "-f", "-"], { input: tracerRuleset(packet) });
+    const sender = senderNamespace(topology, packet.origin);
+    const rawMonitor = await captureMonitor(topology, monitorCommand(packet.family), async () => {
+      // hping3 waits up to a second for a reply; its exit code says whether one came, which is
+      // not our concern (a DROP gives no reply), so only a failure to start is an error.
+      const sent = await runIn(sender, senderCommand(packet), { timeoutMs: 5_000 });
+      if (sent.code !== 0 && !(packet.family === 4 && sent.code === 1 && !sent.timedOut)) {
+        // hping3 exits 1 when no reply came back; anything else is a sending error.
+        if (!/packets transmitted/.test(sent.stderr + sent.stdout)) {
+          throw new Error(`sending failed (${sent.argv.join(" ")}): ${sent.stderr.trim()}`);
+        }
       }
-    }
-  });
-  await runIn(topology.router, ["nft", "delete", "table", "inet", TRACER_TABLE]);
-  const trace = texts ? parseNftMonitorOutput(rawMonitor, texts) : parseMonitorOutput(rawMonitor);
-  return { ...trace, kernelSave, host, rawMonitor };
+    });
+    await runIn(topology.router, ["nft", "delete", "table", "inet", TRACER_TABLE]);
+    const trace = packet.family === 6 && texts ? parseNftMonitorOutput(rawMonitor, texts) : parseMonitorOutput(rawMonitor);
+    results.push({ ...trace, kernelSave, host, rawMonitor });
+  }
+  return results;
 }
 
 /** indexRuleTexts for the router's ip6 tables as loaded now. */
