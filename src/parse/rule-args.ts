@@ -79,45 +79,85 @@ export interface RuleScope {
   readonly chains: { get(name: string): { readonly jump: Target; readonly declared: number } | undefined };
 }
 
+/**
+ * What a base option does, as a small number: the reader switches on it for every option word,
+ * and a switch over numbers is one jump where a switch over the names compared strings one case
+ * after another (19 comparisons for `-m`).
+ */
+const Kind = {
+  command: 0,
+  source: 1,
+  destination: 2,
+  inInterface: 3,
+  outInterface: 4,
+  protocol: 5,
+  fragment: 6,
+  match: 7,
+  jump: 8,
+  goto: 9,
+  counters: 10,
+  ipv4: 11,
+  ipv6: 12,
+  table: 13,
+  ignored: 14,
+} as const;
+
 interface BaseOption {
   readonly name: string;
-  readonly short?: string;
+  readonly kind: (typeof Kind)[keyof typeof Kind];
+  readonly short: string | undefined;
   readonly args: 0 | 1 | 2;
-  readonly invertible?: boolean;
+  readonly invertible: boolean;
   /** -I/-D/-X/-F/-Z: a further optional word. */
-  readonly optionalArg?: boolean;
-  /** For options a rule may give once: their bit (`-s` and `--src` share one). */
-  readonly once?: number;
+  readonly optionalArg: boolean;
+  /** For options a rule may give once: their bit (`-s` and `--src` share one); 0 for the others. */
+  readonly once: number;
+  /** Always false (a field of OptionSpec, present so that both have one shape). */
+  readonly repeatable: boolean;
+}
+
+/**
+ * A base option with every field present, in one order: the reader reads these fields for every
+ * option word, and objects of one shape keep those reads monomorphic.
+ */
+function base(
+  name: string,
+  kind: BaseOption["kind"],
+  short: string | undefined,
+  args: 0 | 1 | 2,
+  more: { invertible?: boolean; optionalArg?: boolean; once?: number } = {},
+): BaseOption {
+  return { name, kind, short, args, invertible: more.invertible ?? false, optionalArg: more.optionalArg ?? false, once: more.once ?? 0, repeatable: false };
 }
 
 const BASE_OPTIONS: readonly BaseOption[] = [
-  { name: "append", short: "A", args: 1 },
-  { name: "insert", short: "I", args: 1 },
-  { name: "delete", short: "D", args: 1 },
-  { name: "replace", short: "R", args: 2 },
-  { name: "new-chain", short: "N", args: 1 },
-  { name: "delete-chain", short: "X", args: 1, optionalArg: true },
-  { name: "flush", short: "F", args: 1, optionalArg: true },
-  { name: "policy", short: "P", args: 2 },
-  { name: "zero", short: "Z", args: 1, optionalArg: true },
-  { name: "rename-chain", short: "E", args: 2 },
-  { name: "source", short: "s", args: 1, invertible: true, once: 1 },
-  { name: "src", args: 1, invertible: true, once: 1 },
-  { name: "destination", short: "d", args: 1, invertible: true, once: 2 },
-  { name: "dst", args: 1, invertible: true, once: 2 },
-  { name: "in-interface", short: "i", args: 1, invertible: true, once: 4 },
-  { name: "out-interface", short: "o", args: 1, invertible: true, once: 8 },
-  { name: "protocol", short: "p", args: 1, invertible: true, once: 16 },
-  { name: "fragment", short: "f", args: 0, invertible: true },
-  { name: "match", short: "m", args: 1 },
-  { name: "jump", short: "j", args: 1 },
-  { name: "goto", short: "g", args: 1 },
-  { name: "set-counters", short: "c", args: 2 },
-  { name: "ipv4", short: "4", args: 0 },
-  { name: "ipv6", short: "6", args: 0 },
-  { name: "table", short: "t", args: 1 },
-  { name: "wait", short: "w", args: 1, optionalArg: true },
-  { name: "verbose", short: "v", args: 0 },
+  base("append", Kind.command, "A", 1),
+  base("insert", Kind.command, "I", 1),
+  base("delete", Kind.command, "D", 1),
+  base("replace", Kind.command, "R", 2),
+  base("new-chain", Kind.command, "N", 1),
+  base("delete-chain", Kind.command, "X", 1, { optionalArg: true }),
+  base("flush", Kind.command, "F", 1, { optionalArg: true }),
+  base("policy", Kind.command, "P", 2),
+  base("zero", Kind.command, "Z", 1, { optionalArg: true }),
+  base("rename-chain", Kind.command, "E", 2),
+  base("source", Kind.source, "s", 1, { invertible: true, once: 1 }),
+  base("src", Kind.source, undefined, 1, { invertible: true, once: 1 }),
+  base("destination", Kind.destination, "d", 1, { invertible: true, once: 2 }),
+  base("dst", Kind.destination, undefined, 1, { invertible: true, once: 2 }),
+  base("in-interface", Kind.inInterface, "i", 1, { invertible: true, once: 4 }),
+  base("out-interface", Kind.outInterface, "o", 1, { invertible: true, once: 8 }),
+  base("protocol", Kind.protocol, "p", 1, { invertible: true, once: 16 }),
+  base("fragment", Kind.fragment, "f", 0, { invertible: true }),
+  base("match", Kind.match, "m", 1),
+  base("jump", Kind.jump, "j", 1),
+  base("goto", Kind.goto, "g", 1),
+  base("set-counters", Kind.counters, "c", 2),
+  base("ipv4", Kind.ipv4, "4", 0),
+  base("ipv6", Kind.ipv6, "6", 0),
+  base("table", Kind.table, "t", 1),
+  base("wait", Kind.ignored, "w", 1, { optionalArg: true }),
+  base("verbose", Kind.ignored, "v", 0),
 ];
 
 /** Base options by the char code of their short letter (`-A` → BY_SHORT[65]). */
@@ -198,11 +238,23 @@ interface Loaded {
   readonly name: string;
   /** Column of the `-m NAME` / `-j NAME` value word. */
   readonly column: number;
-  readonly ext?: MatchExtension<{ module: string }> | TargetExtension<{ name: string }>;
+  readonly ext: MatchExtension<{ module: string }> | TargetExtension<{ name: string }> | undefined;
   /** Replaced by a one-longer copy for each use (most modules get one or two; `push` would reserve 16). */
   uses: readonly OptionUse[];
   /** For unknown modules: the raw words after `-m NAME` / `-j NAME`. */
-  readonly raw?: string[];
+  readonly raw: string[] | undefined;
+  /** The module's options by their full word (optionsByWord), for the known modules. */
+  readonly byWord: Map<string, OptionSpec> | undefined;
+}
+
+/** A module of this line that iptrace knows. */
+function known(kind: "match" | "target", ext: MatchExtension<{ module: string }> | TargetExtension<{ name: string }>, column: number): Loaded {
+  return { kind, name: ext.name, column, ext, uses: NO_USES, raw: undefined, byWord: optionsByWord(ext) };
+}
+
+/** A module of this line that iptrace does not know: its words are kept as they come. */
+function unknown(kind: "match" | "target", name: string, column: number): Loaded {
+  return { kind, name, column, ext: undefined, uses: NO_USES, raw: [], byWord: undefined };
 }
 
 /** What an option word resolved to (the reader keeps one and overwrites it). */
@@ -219,6 +271,24 @@ const BASE_BY_WORD: ReadonlyMap<string, BaseOption> = (() => {
   return m;
 })();
 
+/**
+ * A module's option in the shape of a base option (every field present, in one order): the
+ * reader reads `args`, `optionalArg` and `invertible` of whichever it found, and one shape for
+ * both keeps those reads monomorphic where each module's literals would make them megamorphic.
+ */
+function sameShape(spec: OptionSpec): OptionSpec {
+  return {
+    name: spec.name,
+    kind: Kind.ignored,
+    short: undefined,
+    args: spec.args,
+    invertible: spec.invertible ?? false,
+    optionalArg: spec.optionalArg ?? false,
+    once: 0,
+    repeatable: spec.repeatable ?? false,
+  } as OptionSpec;
+}
+
 const optionMaps = new WeakMap<readonly OptionSpec[], Map<string, OptionSpec>>();
 
 /** A module's options by their full word (`--dport`; the first of a name wins), built once per module. */
@@ -226,7 +296,7 @@ function optionsByWord(ext: { readonly options: readonly OptionSpec[] }): Map<st
   let m = optionMaps.get(ext.options);
   if (!m) {
     m = new Map();
-    for (const spec of ext.options) if (!m.has(`--${spec.name}`)) m.set(`--${spec.name}`, spec);
+    for (const spec of ext.options) if (!m.has(`--${spec.name}`)) m.set(`--${spec.name}`, sameShape(spec));
     optionMaps.set(ext.options, m);
   }
   return m;
@@ -246,8 +316,8 @@ function resolveLong(dashed: string, loaded: readonly Loaded[], out: Resolved): 
   }
   for (let k = loaded.length - 1; k >= 0; k--) {
     const l = loaded[k];
-    if (!l.ext) continue;
-    const spec = optionsByWord(l.ext).get(dashed);
+    if (l.byWord === undefined) continue;
+    const spec = l.byWord.get(dashed);
     if (spec) {
       out.base = undefined;
       out.owner = l;
@@ -638,7 +708,7 @@ class LineReader {
       const pm = PROTO_MATCH.get(protocol.value);
       const ext = pm ? findMatch(pm, this.scope.family) : undefined;
       if (ext && !loaded.some((l) => l.kind === "match" && l.ext === ext)) {
-        loaded.push({ kind: "match", name: ext.name, column: col, ext, uses: NO_USES });
+        loaded.push(known("match", ext, col));
         r = resolveLong(dashed, loaded, this.resolved);
       }
     }
@@ -654,26 +724,17 @@ class LineReader {
     const v0Column = valueColumn[0];
     const family = this.scope.family;
     const once = base.once;
-    if (once !== undefined) {
+    if (once !== 0) {
       if (this.seenBase & once) this.err("duplicate-option", `${word} is given twice; iptables allows it once per rule`, line, col);
       this.seenBase |= once;
     }
-    switch (base.name) {
-      case "append":
-      case "insert":
-      case "delete":
-      case "replace":
-      case "new-chain":
-      case "delete-chain":
-      case "flush":
-      case "policy":
-      case "zero":
-      case "rename-chain": {
+    switch (base.kind) {
+      case Kind.command: {
         if (this.op) {
           this.err("bad-command", `a second command ${word} on one line; expected one of -A, -I, -D, -R, -N, -X, -F, -P, -Z, -E per line`, line, col);
           break;
         }
-        const op = base.name;
+        const op = base.name as CommandOp;
         this.op = op;
         if (nv > 0) {
           this.chain = v0;
@@ -698,12 +759,10 @@ class LineReader {
         }
         break;
       }
-      case "source":
-      case "src":
-      case "destination":
-      case "dst": {
+      case Kind.source:
+      case Kind.destination: {
         this.hasSpec = true;
-        const isSrc = base.name === "source" || base.name === "src";
+        const isSrc = base.kind === Kind.source;
         const nets = this.readNets(v0, v0Column, isSrc, invert);
         if (!nets) break;
         if (nets.length > 0) {
@@ -713,23 +772,23 @@ class LineReader {
         }
         break;
       }
-      case "in-interface":
-      case "out-interface": {
+      case Kind.inInterface:
+      case Kind.outInterface: {
         this.hasSpec = true;
         const name = v0;
         // kernel: IFNAMSIZ is 16 including the NUL
         if (name.length === 0 || name.length > 15 || /[\s/]/.test(name)) {
-          this.err("bad-interface", `${base.name === "in-interface" ? "-i" : "-o"} expects an interface name of 1 to 15 characters (a trailing + is a wildcard); found "${name}"`, line, v0Column);
+          this.err("bad-interface", `${base.kind === Kind.inInterface ? "-i" : "-o"} expects an interface name of 1 to 15 characters (a trailing + is a wildcard); found "${name}"`, line, v0Column);
           break;
         }
         // `-i +` matches every interface: the kernel keeps no interface test and iptables-save prints none
         if (name === "+" && !invert) break;
         const value = { value: name, invert };
-        if (base.name === "in-interface") this.inIface = value;
+        if (base.kind === Kind.inInterface) this.inIface = value;
         else this.outIface = value;
         break;
       }
-      case "protocol": {
+      case Kind.protocol: {
         this.hasSpec = true;
         const p = protocolNumber(v0);
         if (p === undefined) {
@@ -743,44 +802,43 @@ class LineReader {
         this.protocol = invert ? { value: p, invert } : (PROTOCOLS[p] ??= { value: p, invert: false });
         break;
       }
-      case "fragment":
+      case Kind.fragment:
         this.hasSpec = true;
         if (family === 6) this.err("family-mismatch", `-f exists only for IPv4; use -m frag for IPv6`, line, col);
         this.fragment = { value: true, invert };
         break;
-      case "match":
+      case Kind.match:
         this.hasSpec = true;
         this.loadMatch(v0, v0Column);
         break;
-      case "jump":
-      case "goto":
+      case Kind.jump:
+      case Kind.goto:
         this.hasSpec = true;
         if (this.target || this.chainTarget !== undefined) {
           this.err("duplicate-option", `a second ${word}; a rule has at most one target`, line, col);
           break;
         }
         this.targetColumn = v0Column;
-        if (base.name === "goto") {
+        if (base.kind === Kind.goto) {
           this.goto = true;
           this.chainTarget = v0;
         } else this.loadTarget(v0, v0Column);
         break;
-      case "set-counters": {
+      case Kind.counters: {
         const p = isDigits(v0) ? Number(v0) : NaN;
         const b = nv > 1 && isDigits(valueText[1]) ? Number(valueText[1]) : NaN;
         if (Number.isNaN(p) || Number.isNaN(b)) this.err("bad-counters", `-c expects two numbers, PACKETS BYTES`, line, v0Column);
         else this.counters = { packets: p, bytes: b };
         break;
       }
-      case "ipv4":
-      case "ipv6":
-        this.onlyFamily = base.name === "ipv4" ? 4 : 6;
+      case Kind.ipv4:
+      case Kind.ipv6:
+        this.onlyFamily = base.kind === Kind.ipv4 ? 4 : 6;
         break;
-      case "table":
+      case Kind.table:
         this.err("bad-command", `-t is not allowed in iptables-restore input; start the table with a "*${v0}" line`, line, col);
         break;
-      case "wait":
-      case "verbose":
+      case Kind.ignored:
         break;
     }
     return i;
@@ -791,14 +849,14 @@ class LineReader {
     const family = this.scope.family;
     const ext = findMatch(name, family);
     if (ext) {
-      this.loaded.push({ kind: "match", name: ext.name, column, ext, uses: NO_USES });
+      this.loaded.push(known("match", ext, column));
       return;
     }
     const other = findMatch(name, family === 4 ? 6 : 4);
     if (other) this.err("family-mismatch", `-m ${name} exists only for IPv${family === 4 ? 6 : 4}`, this.w.line, column);
     else {
       this.report.warn("unknown-match", `match module "${name}" is not known to iptrace; kept as written and not evaluated`, this.w.line, column);
-      this.loaded.push({ kind: "match", name, column, uses: NO_USES, raw: [] });
+      this.loaded.push(unknown("match", name, column));
     }
   }
 
@@ -810,12 +868,12 @@ class LineReader {
     const declared = entry?.jump;
     const ext = declared ? undefined : findTarget(name, family);
     if (ext) {
-      this.target = { kind: "target", name: ext.name, column, ext, uses: NO_USES };
+      this.target = known("target", ext, column);
       this.loaded.push(this.target);
     } else if (UNTYPED_KERNEL_TARGETS.has(name) || (!declared && findTarget(name, family === 4 ? 6 : 4))) {
       if (findTarget(name, family === 4 ? 6 : 4)) this.err("family-mismatch", `target ${name} exists only for IPv${family === 4 ? 6 : 4}`, this.w.line, column);
       else this.report.warn("unknown-target", `target "${name}" is not modelled by iptrace; kept as written`, this.w.line, column);
-      this.target = { kind: "target", name, column, uses: NO_USES, raw: [] };
+      this.target = unknown("target", name, column);
       this.loaded.push(this.target);
     } else {
       this.chainTarget = name;
