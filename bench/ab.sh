@@ -9,6 +9,10 @@
 #                                    steadiest comparison on a host whose speed swings
 #   WARM=K sh bench/ab.sh …          each child parses 1 + K times and gives the median of the K
 #                                    warm parses (what the bench's in-process column measures)
+#   COUNT=1 sh bench/ab.sh FILE      instructions per warm parse, counted by valgrind (cachegrind):
+#                                    node --single-threaded parses 1 and then 3 times, and half the
+#                                    difference is one warm parse. Deterministic to ~0.1 % where the
+#                                    clock is not; it does not see cache misses. Takes minutes.
 repo=$(cd "$(dirname "$0")/.." && pwd)
 FILE=${1:-$repo/bench/.data/k8s-10000.rules}
 N=${2:-8}
@@ -22,6 +26,20 @@ for v in base new; do
   (cd $AB/$v && npx tsc -p tsconfig.json >/dev/null 2>&1)
   sed "s#../dist/src/parse/index.js#$AB/$v/dist/src/parse/index.js#" "$repo/bench/parse-child.mjs" > $AB/child-$v.mjs
 done
+if [ -n "$COUNT" ]; then
+  command -v valgrind >/dev/null || { echo "COUNT=1 needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+  for v in base new; do
+    for k in 1 3; do
+      valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null node --single-threaded $AB/child-$v.mjs "$FILE" $k 2>&1 >/dev/null |
+        sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d , > $AB/count-$v-$k &
+    done
+    wait
+  done
+  for v in base new; do
+    echo "$v $(( ($(cat $AB/count-$v-3) - $(cat $AB/count-$v-1)) / 2 )) instructions per warm parse"
+  done | awk '{print} {n[NR]=$2} END{printf "new/base %.4f\n", n[2]/n[1]}'
+  exit 0
+fi
 if [ -n "$PAIR" ]; then
   exec node --expose-gc "$repo/bench/ab-pair.mjs" $AB/base/dist $AB/new/dist "$FILE" "$N"
 fi
