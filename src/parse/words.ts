@@ -34,11 +34,58 @@ export interface LineWords {
    * that no second pass over every line's words looks for them.
    */
   family: 0 | 4 | 6;
+  /** The splitter's copy of part of the input (see CodeUnits). */
+  readonly units: CodeUnits;
 }
+
+/**
+ * A copy of a stretch of the input's UTF-16 code units, text[from, to), that the splitter reads
+ * in place of the string: a load from a typed array is about twice as fast as `charCodeAt`,
+ * which checks the string's representation on every call, and the splitter reads every
+ * character of a 16 MB dump. Refilled (32,768 units at a time, or the whole line when it is
+ * longer) when a line is not inside it; it holds the input only while its LineWords is alive.
+ */
+export interface CodeUnits {
+  /** The input the copy is of; undefined when there is none. */
+  text: string | undefined;
+  from: number;
+  to: number;
+  array: Uint16Array;
+}
+
+/** Code units copied at a time. */
+const UNITS = 32768;
 
 /** An empty buffer. */
 export function lineWords(): LineWords {
-  return { n: 0, line: 0, text: [], column: [], quoted: [], unterminated: 0, packets: -1, bytes: -1, countersColumn: 0, family: 0 };
+  return {
+    n: 0,
+    line: 0,
+    text: [],
+    column: [],
+    quoted: [],
+    unterminated: 0,
+    packets: -1,
+    bytes: -1,
+    countersColumn: 0,
+    family: 0,
+    units: { text: undefined, from: 0, to: 0, array: new Uint16Array(0) },
+  };
+}
+
+/**
+ * Makes `units` hold text[from, to) and more after it (up to UNITS units in all): a native
+ * UTF-16 copy, one unit per code unit whatever the characters.
+ */
+function fillUnits(units: CodeUnits, text: string, from: number, to: number): void {
+  const end = Math.min(text.length, Math.max(to, from + UNITS));
+  const size = end - from;
+  if (units.array.length < size) units.array = new Uint16Array(Math.max(size, UNITS));
+  const array = units.array;
+  Buffer.from(array.buffer, array.byteOffset, array.byteLength).write(text.slice(from, end), 0, size * 2, "utf16le");
+  units.text = text;
+  units.from = from;
+  units.to = end;
 }
 
 /** Clears `out` for a new line. */
@@ -88,35 +135,44 @@ function isControl(c: number): boolean {
  * `start`, as chevrotain does.
  */
 export function splitRuleLine(text: string, start: number, end: number, out: LineWords): boolean {
+  // the line and the character after it (its "\n"), as code units u[k - o]
+  const units = out.units;
+  const hasNext = end < text.length;
+  if (units.text !== text || start < units.from || (hasNext ? end + 1 : end) > units.to) fillUnits(units, text, start, hasNext ? end + 1 : end);
+  const u = units.array;
+  const o = units.from;
+  // indexes below are into u: the line is u[s, e)
+  const s = start - o;
+  const e = end - o;
   // a CR counts as line end only before the "\n"; a CR at the very end of the text is a lone one
-  const lineEnd = end > start && text.charCodeAt(end - 1) === 0x0d && text.charCodeAt(end) === 0x0a ? end - 1 : end;
-  let i = start;
-  let c = text.charCodeAt(i);
+  const lineEnd = e > s && u[e - 1] === 0x0d && hasNext && u[e] === 0x0a ? e - 1 : e;
+  let i = s;
+  let c = u[i];
   if (i < lineEnd && c === 0x5b /* [ */) {
     // `[digits:digits]` then optional blanks: the grammar's leading Counters (the lexer tries
     // Counters before Word, so `[0:0]-A` is counters then `-A` too)
     let j = i + 1;
     const digits1 = j;
-    while (j < lineEnd && (c = text.charCodeAt(j)) >= 0x30 && c <= 0x39) j++;
+    while (j < lineEnd && (c = u[j]) >= 0x30 && c <= 0x39) j++;
     if (j === digits1 || j >= lineEnd || c !== 0x3a /* : */) return false;
     const colon = j++;
-    while (j < lineEnd && (c = text.charCodeAt(j)) >= 0x30 && c <= 0x39) j++;
+    while (j < lineEnd && (c = u[j]) >= 0x30 && c <= 0x39) j++;
     if (j === colon + 1 || j >= lineEnd || c !== 0x5d /* ] */) return false;
-    out.packets = Number(text.slice(digits1, colon));
-    out.bytes = Number(text.slice(colon + 1, j));
+    out.packets = Number(text.slice(digits1 + o, colon + o));
+    out.bytes = Number(text.slice(colon + 1 + o, j + o));
     out.countersColumn = 1;
     i = j + 1;
-    while (i < lineEnd && ((c = text.charCodeAt(i)) === 0x20 || c === 0x09)) i++;
+    while (i < lineEnd && ((c = u[i]) === 0x20 || c === 0x09)) i++;
   }
   if (i >= lineEnd || c !== 0x2d /* - */) return false;
 
-  const column0 = 1 - start;
+  const column0 = 1 - s;
   let n = out.n;
   const words = out.text;
   const columns = out.column;
   const quotedFlags = out.quoted;
   while (i < lineEnd) {
-    c = text.charCodeAt(i);
+    c = u[i];
     if (c === 0x20 || c === 0x09) {
       i++;
       continue;
@@ -127,7 +183,7 @@ export function splitRuleLine(text: string, start: number, end: number, out: Lin
     let acc: string | undefined; // the word so far, when it is made of more than one slice
     let seg = i; // start of the pending slice
     while (i < lineEnd) {
-      c = text.charCodeAt(i);
+      c = u[i];
       // most characters are plain word characters (0x21 and 0x23..0x7e, and all above 0x7f):
       // two comparisons tell them apart
       if (c > 0x22 ? c !== 0x7f : c === 0x21) {
@@ -137,44 +193,44 @@ export function splitRuleLine(text: string, start: number, end: number, out: Lin
       if (c === 0x20 || c === 0x09) break;
       if (c === 0x22 /* " */) {
         quoted = true;
-        if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+        if (i > seg) acc = acc === undefined ? text.slice(seg + o, i + o) : acc + text.slice(seg + o, i + o);
         seg = ++i;
         for (;;) {
           if (i >= lineEnd) return false; // unterminated: the grammar reports it
-          c = text.charCodeAt(i);
+          c = u[i];
           if (c === 0x22) break;
           if (isControl(c)) return false;
           if (c === 0x5c /* \ */) {
             // `\x` stands for `x`: keep the slice before the backslash, start the next at x
-            if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+            if (i > seg) acc = acc === undefined ? text.slice(seg + o, i + o) : acc + text.slice(seg + o, i + o);
             seg = ++i;
-            if (i >= lineEnd || isControl(text.charCodeAt(i))) return false;
+            if (i >= lineEnd || isControl(u[i])) return false;
           }
           i++;
         }
-        if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+        if (i > seg) acc = acc === undefined ? text.slice(seg + o, i + o) : acc + text.slice(seg + o, i + o);
         seg = ++i;
         continue;
       }
       if (isControl(c)) return false;
       i++;
     }
-    if (i > seg) acc = acc === undefined ? text.slice(seg, i) : acc + text.slice(seg, i);
+    if (i > seg) acc = acc === undefined ? text.slice(seg + o, i + o) : acc + text.slice(seg + o, i + o);
     words[n] = acc ?? "";
     columns[n] = wordStart + column0;
     quotedFlags[n] = quoted;
     n++;
-    if (!quoted && out.family === 0 && text.charCodeAt(wordStart) === 0x2d /* - */) out.family = familyOption(text, wordStart, i);
+    if (!quoted && out.family === 0 && u[wordStart] === 0x2d /* - */) out.family = familyOption(u, wordStart, i);
   }
   out.n = n;
   return true;
 }
 
-/** 4 for a word text[from, to) that is `-4` or `--ipv4`, 6 for `-6` or `--ipv6`, else 0. */
-function familyOption(text: string, from: number, to: number): 0 | 4 | 6 {
+/** 4 for a word u[from, to) that is `-4` or `--ipv4`, 6 for `-6` or `--ipv6`, else 0. */
+function familyOption(u: ArrayLike<number>, from: number, to: number): 0 | 4 | 6 {
   const length = to - from;
-  if (length !== 2 && !(length === 6 && text.startsWith("--ipv", from))) return 0;
-  const last = text.charCodeAt(to - 1);
+  if (length !== 2 && !(length === 6 && u[from + 1] === 0x2d && u[from + 2] === 0x69 && u[from + 3] === 0x70 && u[from + 4] === 0x76)) return 0; // --ipv
+  const last = u[to - 1];
   return last === 0x34 /* 4 */ ? 4 : last === 0x36 /* 6 */ ? 6 : 0;
 }
 
@@ -209,8 +265,15 @@ export function tokensToWords(tokens: readonly IToken[], lineOffset: number, out
   out.family = 0;
   for (let k = 0; k < out.n && out.family === 0; k++) {
     const word = out.text[k];
-    if (!out.quoted[k] && word.charCodeAt(0) === 0x2d) out.family = familyOption(word, 0, word.length);
+    if (!out.quoted[k] && word.charCodeAt(0) === 0x2d) out.family = familyOption(unitsOf(word), 0, word.length);
   }
+}
+
+/** A word's UTF-16 code units. */
+function unitsOf(word: string): Uint16Array {
+  const u = new Uint16Array(word.length);
+  for (let k = 0; k < word.length; k++) u[k] = word.charCodeAt(k);
+  return u;
 }
 
 /** A quoted token's text: inside quotes `\x` stands for `x`; the surrounding quotes are dropped. */

@@ -229,6 +229,23 @@ describe("splitRuleLine: edge cases, each held to the grammar", () => {
     checkText(text, true);
   });
 
+  it("reads lines that cross the edges of its copy of the input, and lines longer than the copy", () => {
+    // the splitter reads a copy of 32,768 code units at a time: lines of every length mod 7 put
+    // each kind of character (quote, escape, CR of a CRLF, surrogate pair) on the copy's edges
+    const kinds = ['-A X -m comment --comment "a \\"b\\" \u{1F600}" -j DROP', "-A é\t-s 192.0.2.1 -j ACCEPT", "[1:2] -A Y -j RETURN", '-A Z "q"x"r" \ud800'];
+    const lines: string[] = [];
+    for (let k = 0; lines.join("\n").length < 3 * 32768; k++) lines.push(`${kinds[k % kinds.length]}${" y".repeat(k % 7)}${k % 3 === 0 ? "\r" : ""}`);
+    lines.push(`-A LONG --comment "${"x".repeat(70000)}" -j DROP`, ...lines.slice(0, 50));
+    const text = `${lines.join("\n")}\n`;
+    const checked = checkText(text, true);
+    expect(checked.accepted).toBe(lines.length);
+    // a CRLF whose line feed is the first unit after the copy the line before made (0 .. 32,767)
+    const first = "-A X -j DROP";
+    const second = `-A X ${"y".repeat(32768 - first.length - 1 - 5 - 1)}\r`;
+    expect(first.length + 1 + second.length).toBe(32768);
+    expect(checkText(`${first}\n${second}\n-A Z\n`, true)).toEqual({ lines: 4, accepted: 3 });
+  });
+
   it("reads the last line without a line end", () => {
     expect(checkText("*filter\n-A X -j DROP", true)).toEqual({ lines: 2, accepted: 1 });
   });
