@@ -89,11 +89,53 @@ function literals(text: string, key: RegExp): string[] {
   return [...out];
 }
 
-function semantics(src: string | undefined): string {
-  if (src === undefined) return "yes";
+/**
+ * Extensions whose semantics the walk holds itself, because their state spans packets and
+ * compile() cannot hold it: the Walker method that models each, whose `this.assume(…)` texts
+ * belong in the extension's row beside those of its own file. (`statistic --mode nth`: one
+ * counter per rule, Walker.nthHit.)
+ */
+const MODELLED_BY_WALK: Readonly<Record<string, { readonly file: string; readonly method: string }>> = {
+  statistic: { file: "src/sim/walk.ts", method: "nthHit" },
+};
+
+/** The body of method METHOD in a source: from its opening `{` to the `}` that closes it. */
+function methodBody(text: string, method: string): string {
+  const head = new RegExp(`^\\s*(?:(?:private|protected|public|static)\\s+)*${method}\\s*\\(`, "m").exec(text);
+  if (head === null) throw new Error(`no method ${method}`);
+  // the signature may hold braces of its own only in types; the body starts at the first `{` after `)`
+  const open = text.indexOf("{", text.indexOf(")", head.index + head[0].length));
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    // comments may hold quotes and braces ("the counter's …"): skip them whole, and literals too
+    if (c === "/" && text[i + 1] === "/") i = text.indexOf("\n", i);
+    else if (c === "/" && text[i + 1] === "*") i = text.indexOf("*/", i) + 1;
+    else if (c === '"' || c === "'" || c === "`") i = readLiteral(text, i).end - 1;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return text.slice(open, i + 1);
+    if (i <= 0) break;
+  }
+  throw new Error(`method ${method}: no closing brace`);
+}
+
+/** What the walk assumes on the extension's behalf (see MODELLED_BY_WALK). */
+function walkAssumptions(name: string): string[] {
+  const m = MODELLED_BY_WALK[name];
+  if (m === undefined) return [];
+  const body = methodBody(readFileSync(join(ROOT, m.file), "utf8"), m.method);
+  const found = literals(body, /this\.assume\(/);
+  if (found.length === 0) throw new Error(`${m.file} ${m.method}: no this.assume(…) text found for ${name}'s row`);
+  return found;
+}
+
+function semantics(src: string | undefined, name: string): string {
+  const walk = walkAssumptions(name);
+  if (src === undefined && walk.length === 0) return "yes";
+  src ??= "";
   // `reason: "…"` of a compiled form, and `w.unsupported("…")` at walk time (NAT targets)
   const unsupported = [...literals(src, /reason/), ...literals(src, /\.unsupported\(/)];
-  const assumed = literals(src, /assumption/);
+  const assumed = [...walk, ...literals(src, /assumption/)];
   const parts: string[] = [];
   if (unsupported.length > 0) parts.push(`**not modelled:** ${unsupported.join("; ")}`);
   if (assumed.length > 0) parts.push(`**assumed:** ${assumed.join("; ")}`);
@@ -109,7 +151,7 @@ function row(e: Ext, dir: string): string {
   const fam = e.family === undefined ? "4, 6" : String(e.family);
   const opts = e.options.map((o) => `--${o.name}`).join(" ") || "—";
   const where = e.allowed ? e.allowed.tables.join(", ") + (e.allowed.hooks ? ` (${e.allowed.hooks.join(", ")})` : "") : "any";
-  return `| ${names} | ${fam} | ${opts} | ${dir.includes("target") ? `${where} | ` : ""}${semantics(sourceOf(dir, e.name))} |`;
+  return `| ${names} | ${fam} | ${opts} | ${dir.includes("target") ? `${where} | ` : ""}${semantics(sourceOf(dir, e.name), e.name)} |`;
 }
 
 function table(): string {

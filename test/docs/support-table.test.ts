@@ -29,5 +29,16 @@ describe("support table", () => {
     // a template literal with a nested one inside ${…} is shown with "…", not cut at the inner backtick
     expect(page).not.toMatch(/\$\{/);
   });
+
+  it("gives statistic's row what the walk assumes for nth counters, beside its own file's text", () => {
+    const page = readFileSync(join(root, "docs/support.md"), "utf8");
+    const row = page.split("\n").find((l) => l.startsWith("| `statistic`")) ?? "";
+    // Walker.nthHit (src/sim/walk.ts): a counter's position unknown (the walk forks), or as just loaded
+    expect(row).toContain("its counter's position is not known");
+    expect(row).toContain("the walk follows each place it may stand, one packet in … being the pick");
+    expect(row).toContain("its counter assumed as just loaded");
+    // statistic.ts: assume.nthHit's fixed answer
+    expect(row).toContain("assumed (assume.nthHit) this packet is …the one in … that the counter picks");
+  });
 });
 

@@ -126,7 +126,7 @@ export const statistic: MatchExtension<StatisticMatch> = {
     return {
       kind: "test",
       test: () => result,
-      assumption: `statistic --mode nth --every ${m.every}: assumed this packet is ${hit ? "" : "not "}the one in ${m.every} that the counter picks`,
+      assumption: `statistic --mode nth --every ${m.every}: assumed (assume.nthHit) this packet is ${hit ? "" : "not "}the one in ${m.every} that the counter picks: one fixed answer for every nth match, whatever its counter`,
     };
   },
 };
