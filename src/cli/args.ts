@@ -3,6 +3,7 @@
  * them); every usage problem becomes a one-line CliError.
  */
 import { parseArgs } from "node:util";
+import type { Assumptions } from "../sim/env.js";
 import { CliError } from "./diagnostics.js";
 
 /** The three commands: trace one packet (or a batch), print the canonical text, check a dump. */
@@ -25,6 +26,8 @@ export interface TraceOptions {
   readonly json: boolean;
   /** The packet fields given on the command line, in the library's names. */
   readonly packet: CliPacket;
+  /** The library's `assume` settings given on the command line (--nth-counters, --nth-hit). */
+  readonly assume: Assumptions;
 }
 
 /** The packet as the command line gives it; the library checks and completes it. */
@@ -61,6 +64,8 @@ const OPTIONS = {
   local: { type: "boolean" },
   state: { type: "string" },
   mark: { type: "string" },
+  "nth-counters": { type: "string" },
+  "nth-hit": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -89,6 +94,24 @@ function port(name: string, v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/**
+ * --nth-counters and --nth-hit: the library's assume.nthCounters and assume.nthHit, by the same
+ * names and values. They exclude each other: nthHit gives every nth match one fixed answer, so
+ * the counters it would override could not matter.
+ */
+function nthAssumptions(counters: string | undefined, hit: string | undefined): Assumptions {
+  if (counters !== undefined && hit !== undefined) throw new CliError("give --nth-counters or --nth-hit, not both: --nth-hit gives every nth match one answer, whatever its counter");
+  if (counters !== undefined) {
+    if (counters !== "unknown" && counters !== "loaded") throw new CliError(`--nth-counters: expected unknown or loaded, found "${counters}"`);
+    return { nthCounters: counters };
+  }
+  if (hit !== undefined) {
+    if (hit !== "true" && hit !== "false") throw new CliError(`--nth-hit: expected true or false, found "${hit}"`);
+    return { nthHit: hit === "true" };
+  }
+  return {};
+}
+
 /** Reads argv (without node and the script). Throws CliError on a usage error. */
 export function readArgs(argv: readonly string[]): Command {
   let parsed;
@@ -103,7 +126,7 @@ export function readArgs(argv: readonly string[]): Command {
   if (v.version) return { kind: "version" };
   if (pos[0] === "parse" || pos[0] === "check") {
     if (pos.length > 2) throw new CliError(`iptrace ${pos[0]} takes one file, found ${pos.length - 1}: ${pos.slice(1).join(" ")}`);
-    const packetFlags = ["src", "dst", "proto", "sport", "dport", "tcp-flags", "icmp-type", "in", "local", "state", "mark", "batch", "live", "ip-addr", "ip-route", "host", "ipsets"] as const;
+    const packetFlags = ["src", "dst", "proto", "sport", "dport", "tcp-flags", "icmp-type", "in", "local", "state", "mark", "batch", "live", "ip-addr", "ip-route", "host", "ipsets", "nth-counters", "nth-hit"] as const;
     const stray = packetFlags.find((k) => v[k] !== undefined);
     if (stray) throw new CliError(`iptrace ${pos[0]} does not take --${stray}`);
     const file = pos[1] ?? v.file;
@@ -133,6 +156,7 @@ export function readArgs(argv: readonly string[]): Command {
   if (v.local) packet.local = true;
   if (v.state !== undefined) packet.state = v.state;
   if (v.mark !== undefined) packet.mark = v.mark;
+  const assume = nthAssumptions(v["nth-counters"], v["nth-hit"]);
   const opt = <K extends string>(k: K, val: string | undefined) => (val !== undefined ? { [k]: val } : {});
   return {
     kind: "trace",
@@ -146,6 +170,7 @@ export function readArgs(argv: readonly string[]): Command {
       ...opt("batch", v.batch),
       json: v.json ?? false,
       packet,
+      assume,
     } as TraceOptions,
   };
 }
@@ -154,8 +179,8 @@ export function readArgs(argv: readonly string[]): Command {
 export const HELP = `iptrace: what would the Linux kernel do with this packet?
 
 Usage:
-  iptrace [-f FILE|-] [host options] --src IP --dst IP [packet options] [--json]
-  iptrace [-f FILE|-] [host options] --batch FILE [--json]
+  iptrace [-f FILE|-] [host options] --src IP --dst IP [packet options] [history options] [--json]
+  iptrace [-f FILE|-] [host options] --batch FILE [history options] [--json]
   iptrace parse [FILE] [--json]      print the ruleset in iptables-save's canonical form
   iptrace check [FILE] [--json]      list problems: bad syntax, undefined chains, loops, unreachable rules
 
@@ -183,6 +208,16 @@ The packet:
   --mark VALUE         packet mark (decimal or 0x hex)
   --batch FILE         JSON lines, one packet per line ({"src":…,"dst":…,"proto":"tcp","dport":80}),
                        traced against one parse of the ruleset
+
+History (kernel state a dump does not hold; what the walk uses is listed under Assumed:):
+  --nth-counters unknown|loaded
+                       where each "-m statistic --mode nth" rule's counter stands: unknown
+                       (default) follows every place it may stand, each an outcome with its
+                       probability; loaded starts it as a fresh iptables-restore does, so the
+                       packet is the first to reach it (with --batch, every line: each is
+                       traced on its own)
+  --nth-hit true|false every nth match picks the packet (true) or passes it over (false),
+                       whatever its counter; not with --nth-counters
 
 Output:
   --json               print the trace as JSON (docs/trace-format.md); with --batch one per line
