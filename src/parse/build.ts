@@ -101,6 +101,7 @@ interface RuleLog {
   jumpTo: number[];
   limitedFrom: number[];
   limitedRule: number[];
+  limitedName: string[];
 }
 
 /** How far past the last named chain findChain looks in declaration order before asking the map. */
@@ -199,7 +200,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             tailLength: 0,
             order: [],
             cursor: -1,
-            log: { jumpFrom: [], jumpRule: [], jumpTo: [], limitedFrom: [], limitedRule: [] },
+            log: { jumpFrom: [], jumpRule: [], jumpTo: [], limitedFrom: [], limitedRule: [], limitedName: [] },
           };
           for (const hook of TABLE_HOOKS[name]) {
             addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
@@ -369,6 +370,7 @@ function logRules(t: TableState, log: RuleLog, rules: readonly Rule[], first: nu
     } else if (tg.name !== "unknown" && isLimitedTarget(tg.name)) {
       log.limitedFrom.push(from);
       log.limitedRule.push(first + k);
+      log.limitedName.push(tg.name);
     }
   }
 }
@@ -391,6 +393,7 @@ function knownRules(t: TableState): KnownRules | undefined {
     jumpTo: chainIndexes(log.jumpTo),
     limitedChain: chainIndexes(log.limitedFrom),
     limitedRule: Int32Array.from(log.limitedRule),
+    limitedName: log.limitedName,
   };
 }
 

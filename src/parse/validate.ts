@@ -26,9 +26,10 @@ export interface KnownRules {
   readonly jumpChain: Int32Array;
   readonly jumpRule: Int32Array;
   readonly jumpTo: Int32Array;
-  /** Every rule whose target is one `isLimitedTarget` names: its chain and its index there. */
+  /** Every rule whose target is one `isLimitedTarget` names: its chain, its index there, the target's name. */
   readonly limitedChain: Int32Array;
   readonly limitedRule: Int32Array;
+  readonly limitedName: readonly string[];
 }
 
 /** Where a rule of a table has its `-j`/`-g` word (asked only for rules with something to report). */
@@ -227,41 +228,44 @@ function validateTable(t: Table, index: ChainIndex, known: KnownRules | undefine
       }
     }
   }
-  // targets used where the kernel refuses them
-  const check = (ci: number, r: Rule) => checkTarget(t, ci, r, reach, builtins, where, report);
+  // targets used where the kernel refuses them (the rule itself is read only to report one)
+  const check = (ci: number, name: string) => targetProblem(t, ci, name, reach, builtins);
+  const problem = (r: Rule, message: string) => {
+    const at = where(r);
+    report.error("target-not-allowed", message, at.line, at.column);
+  };
   if (known !== undefined) {
     for (let k = 0; k < known.limitedChain.length; k++) {
       const ci = known.limitedChain[k];
-      check(ci, chains[ci].rules[known.limitedRule[k]]);
+      const message = check(ci, known.limitedName[k]);
+      if (message !== undefined) problem(chains[ci].rules[known.limitedRule[k]], message);
     }
     return;
   }
   for (let ci = 0; ci < chains.length; ci++) {
     const rules = chains[ci].rules;
-    for (let ri = 0; ri < rules.length; ri++) check(ci, rules[ri]);
+    for (let ri = 0; ri < rules.length; ri++) {
+      const tg = rules[ri].target;
+      if (tg === undefined || tg.name === "chain" || tg.name === "unknown") continue;
+      const message = check(ci, tg.name);
+      if (message !== undefined) problem(rules[ri], message);
+    }
   }
 }
 
-/** Whether rule `r` of chain `ci` has a target the kernel refuses in this table, or in a hook that reaches the chain; reported. */
-function checkTarget(t: Table, ci: number, r: Rule, reach: Uint8Array, builtins: readonly number[], where: (rule: Rule) => { line: number; column: number }, report: Reporter): void {
-  const tg = r.target;
-  if (tg === undefined || tg.name === "chain" || tg.name === "unknown") return;
-  const allowed = TARGET_BY_NAME.get(tg.name)?.allowed;
-  if (allowed === undefined) return;
+/** Why the kernel refuses target `name` in chain `ci` (in this table, or in a hook that reaches the chain), or undefined when it accepts it. */
+function targetProblem(t: Table, ci: number, name: string, reach: Uint8Array, builtins: readonly number[]): string | undefined {
+  const allowed = TARGET_BY_NAME.get(name)?.allowed;
+  if (allowed === undefined) return undefined;
   if (!allowed.tables.includes(t.name)) {
-    const at = where(r);
-    report.error("target-not-allowed", `target ${tg.name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`, at.line, at.column);
-    return;
+    return `target ${name} is only valid in the ${allowed.tables.join("/")} table${allowed.tables.length > 1 ? "s" : ""}, not in ${t.name}`;
   }
-  if (allowed.hooks === undefined) return;
+  if (allowed.hooks === undefined) return undefined;
   const hooks = allowed.hooks as readonly string[];
   const chains = t.chains;
   let bad: string[] | undefined;
   for (let k = 0; k < builtins.length; k++) {
     if (reach[ci] & (1 << k) && !hooks.includes(chains[builtins[k]].name)) (bad ??= []).push(chains[builtins[k]].name);
   }
-  if (bad) {
-    const at = where(r);
-    report.error("target-not-allowed", `target ${tg.name} is only valid in ${hooks.join("/")}; chain ${chains[ci].name} is reached from ${bad.join(", ")}`, at.line, at.column);
-  }
+  return bad ? `target ${name} is only valid in ${hooks.join("/")}; chain ${chains[ci].name} is reached from ${bad.join(", ")}` : undefined;
 }
