@@ -11,7 +11,8 @@ import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
 import { readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
-import { isLimitedTarget, validateTables, type ChainIndexEntry, type KnownRules, type TableFacts, type TargetPosition } from "./validate.js";
+import { IntList } from "./int-list.js";
+import { limitedTarget, validateTables, type ChainIndexEntry, type KnownRules, type Numbers, type TableFacts, type TargetPosition } from "./validate.js";
 import type { LineWords } from "./words.js";
 
 /** Options for parsing. */
@@ -96,12 +97,12 @@ interface TableState {
  * (-I, -D, -R, -F, -X, -E, -Z) or an undeclared jump drops it, and the validator reads the rules.
  */
 interface RuleLog {
-  jumpFrom: number[];
-  jumpRule: number[];
-  jumpTo: number[];
-  limitedFrom: number[];
-  limitedRule: number[];
-  limitedName: string[];
+  readonly jumpFrom: IntList;
+  readonly jumpRule: IntList;
+  readonly jumpTo: IntList;
+  readonly limitedFrom: IntList;
+  readonly limitedRule: IntList;
+  readonly limitedTarget: IntList;
 }
 
 /** How far past the last named chain findChain looks in declaration order before asking the map. */
@@ -200,7 +201,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
             tailLength: 0,
             order: [],
             cursor: -1,
-            log: { jumpFrom: [], jumpRule: [], jumpTo: [], limitedFrom: [], limitedRule: [], limitedName: [] },
+            log: ruleLog(),
           };
           for (const hook of TABLE_HOOKS[name]) {
             addChain(current, { name: hook, builtin: true, policy: "ACCEPT", counters: ZERO, line: l.line, rules: NO_RULES });
@@ -367,12 +368,18 @@ function logRules(t: TableState, log: RuleLog, rules: readonly Rule[], first: nu
       log.jumpFrom.push(from);
       log.jumpRule.push(first + k);
       log.jumpTo.push(jumpDeclared);
-    } else if (tg.name !== "unknown" && isLimitedTarget(tg.name)) {
+    } else if (tg.name !== "unknown") {
+      const limited = limitedTarget(tg.name);
+      if (limited < 0) continue;
       log.limitedFrom.push(from);
       log.limitedRule.push(first + k);
-      log.limitedName.push(tg.name);
+      log.limitedTarget.push(limited);
     }
   }
+}
+
+function ruleLog(): RuleLog {
+  return { jumpFrom: new IntList(), jumpRule: new IntList(), jumpTo: new IntList(), limitedFrom: new IntList(), limitedRule: new IntList(), limitedTarget: new IntList() };
 }
 
 /** The log in the terms of the finished table (each slot has its index in `chains` by now), or undefined when none was kept. */
@@ -382,18 +389,15 @@ function knownRules(t: TableState): KnownRules | undefined {
   if (log === undefined || order === undefined) return undefined;
   const indexOf = new Int32Array(order.length);
   for (const slot of t.chains.values()) indexOf[slot.declared] = slot.index;
-  const chainIndexes = (declared: readonly number[]) => {
-    const out = new Int32Array(declared.length);
-    for (let k = 0; k < declared.length; k++) out[k] = indexOf[declared[k]];
-    return out;
-  };
+  // chains by their index in the table, read through the declaration numbers the log holds
+  const chainIndexes = (declared: IntList): Numbers => ({ length: declared.length, at: (k) => indexOf[declared.at(k)] });
   return {
     jumpChain: chainIndexes(log.jumpFrom),
-    jumpRule: Int32Array.from(log.jumpRule),
+    jumpRule: log.jumpRule,
     jumpTo: chainIndexes(log.jumpTo),
     limitedChain: chainIndexes(log.limitedFrom),
-    limitedRule: Int32Array.from(log.limitedRule),
-    limitedName: log.limitedName,
+    limitedRule: log.limitedRule,
+    limitedTarget: log.limitedTarget,
   };
 }
 

@@ -10,9 +10,13 @@ import type { Reporter } from "./rule-args.js";
 
 const TARGET_BY_NAME = new Map(TARGETS.map((t) => [t.name as string, t]));
 
-/** Whether the kernel accepts target `name` only in some tables or hooks (DNAT, MASQUERADE, CT, …). */
-export function isLimitedTarget(name: string): boolean {
-  return TARGET_BY_NAME.get(name)?.allowed !== undefined;
+/** The targets the kernel accepts only in some tables or hooks (DNAT, MASQUERADE, CT, …). */
+const LIMITED_TARGETS: readonly string[] = TARGETS.filter((t) => t.allowed !== undefined).map((t) => t.name);
+const LIMITED_INDEX = new Map(LIMITED_TARGETS.map((name, k) => [name, k]));
+
+/** Target `name`'s place among the targets the kernel accepts only in some tables or hooks, or -1 when it is not one. */
+export function limitedTarget(name: string): number {
+  return LIMITED_INDEX.get(name) ?? -1;
 }
 
 /**
@@ -23,13 +27,19 @@ export function isLimitedTarget(name: string): boolean {
  */
 export interface KnownRules {
   /** Every rule that jumps or goes to a chain: the chain it is in, its index there, the chain it goes to. */
-  readonly jumpChain: Int32Array;
-  readonly jumpRule: Int32Array;
-  readonly jumpTo: Int32Array;
-  /** Every rule whose target is one `isLimitedTarget` names: its chain, its index there, the target's name. */
-  readonly limitedChain: Int32Array;
-  readonly limitedRule: Int32Array;
-  readonly limitedName: readonly string[];
+  readonly jumpChain: Numbers;
+  readonly jumpRule: Numbers;
+  readonly jumpTo: Numbers;
+  /** Every rule whose target is one of the limited targets: its chain, its index there, the target (`limitedTarget`). */
+  readonly limitedChain: Numbers;
+  readonly limitedRule: Numbers;
+  readonly limitedTarget: Numbers;
+}
+
+/** A list of numbers read by index. */
+export interface Numbers {
+  readonly length: number;
+  at(index: number): number;
 }
 
 /** Where a rule of a table has its `-j`/`-g` word (asked only for rules with something to report). */
@@ -116,7 +126,7 @@ function knownJumps(t: Table, known: KnownRules, where: (rule: Rule) => { line: 
   const n = chains.length;
   const count = known.jumpChain.length;
   const start = new Int32Array(n + 1);
-  for (let e = 0; e < count; e++) start[known.jumpChain[e] + 1]++;
+  for (let e = 0; e < count; e++) start[known.jumpChain.at(e) + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const fill = start.slice(0, n);
   const to = new Int32Array(count);
@@ -125,17 +135,17 @@ function knownJumps(t: Table, known: KnownRules, where: (rule: Rule) => { line: 
   while (builtins < n && chains[builtins].builtin) builtins++;
   let dropped = 0;
   for (let e = 0; e < count; e++) {
-    const ci = known.jumpChain[e];
-    const target = known.jumpTo[e];
+    const ci = known.jumpChain.at(e);
+    const target = known.jumpTo.at(e);
     if (target < builtins) {
       // builtin chains come first in a table's chains
-      reportJump(t, chains[ci].rules[known.jumpRule[e]], false, where, report);
+      reportJump(t, chains[ci].rules[known.jumpRule.at(e)], false, where, report);
       dropped++;
       continue;
     }
     const at = fill[ci]++;
     to[at] = target;
-    rule[at] = known.jumpRule[e];
+    rule[at] = known.jumpRule.at(e);
   }
   if (dropped > 0) return compact(start, to, rule, fill);
   return { start, to, rule };
@@ -236,9 +246,9 @@ function validateTable(t: Table, index: ChainIndex, known: KnownRules | undefine
   };
   if (known !== undefined) {
     for (let k = 0; k < known.limitedChain.length; k++) {
-      const ci = known.limitedChain[k];
-      const message = check(ci, known.limitedName[k]);
-      if (message !== undefined) problem(chains[ci].rules[known.limitedRule[k]], message);
+      const ci = known.limitedChain.at(k);
+      const message = check(ci, LIMITED_TARGETS[known.limitedTarget.at(k)]);
+      if (message !== undefined) problem(chains[ci].rules[known.limitedRule.at(k)], message);
     }
     return;
   }
