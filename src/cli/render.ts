@@ -148,27 +148,6 @@ function pct(p: number): string {
   return `${v >= 10 || v === 0 ? v.toFixed(1) : v.toPrecision(2)}%`;
 }
 
-/** Splits NAT text `addr`, `addr:port` or `[v6]:port`. */
-function splitHostPort(s: string): { addr: string; port?: number } {
-  const v6 = /^\[(.*)\]:([0-9]+)$/.exec(s);
-  if (v6) return { addr: v6[1], port: Number(v6[2]) };
-  const v4 = /^([0-9.]+):([0-9]+)$/.exec(s);
-  if (v4) return { addr: v4[1], port: Number(v4[2]) };
-  return { addr: s };
-}
-
-/** The packet as it arrived: the trace's packet with its translations undone, last first. */
-export function arrivedPacket(t: Pick<Trace, "packet" | "nat">): TracePacket {
-  let p: TracePacket = t.packet;
-  for (const n of [...t.nat].reverse()) {
-    const { addr, port } = splitHostPort(n.from);
-    p = n.field === "source"
-      ? { ...p, src: addr, ...(port !== undefined ? { sport: port } : {}) }
-      : { ...p, dst: addr, ...(port !== undefined ? { dport: port } : {}) };
-  }
-  return p;
-}
-
 /** What forked a walk into outcomes: how many random matches, and how many nth counters whose position is not known, it met. */
 export interface Forks {
   readonly random: number;
@@ -205,14 +184,13 @@ function forkWords(f: Forks): string {
  * The whole trace as text; `source` names the ruleset in `file:line` references, `forks` says
  * what forked the walk when it has several outcomes (see forksOf).
  */
-export function renderTrace(t: Trace, source: string, st: Style, forks: Forks, askedState?: string): string {
-  const input = arrivedPacket(t);
+export function renderTrace(t: Trace, source: string, st: Style, forks: Forks): string {
+  // the header is the packet as it arrived, kept by the walk: what the rules then changed in
+  // place (marks, NAT, a looped-back packet's interfaces, conntrack's state) is not undone here
+  const input = t.arrived;
   const out: string[] = [];
-  const head = arrival({ ...input, ...(t.in !== undefined && !input.in ? { in: t.in } : {}) });
-  // the state as it arrived: SNAT/DNAT are conntrack's notes of what this walk did
-  // (the packet's own state is only known once conntrack has seen it; a raw-table DROP comes first)
-  const state = askedState?.toUpperCase() ?? (input.state.split(",").filter((w) => w !== "SNAT" && w !== "DNAT").join(",") || input.state);
-  out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${state}${head ? `, ${head}` : ""}${input.mark && input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
+  const head = arrival(input);
+  out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${input.state}${head ? `, ${head}` : ""}${input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
   out.push("");
   for (const line of stepLines(t.steps, t.nat, source, st)) out.push(line);
   const outcomes = t.outcomes && t.outcomes.length > 1 ? t.outcomes : undefined;
@@ -251,6 +229,5 @@ export function renderTrace(t: Trace, source: string, st: Style, forks: Forks, a
 
 /** One line per packet for `--batch` without `--json`. */
 export function renderBatchLine(n: number, t: Trace, source: string, st: Style): string {
-  const input = arrivedPacket(t);
-  return `${st.dim(`${n}:`)} ${describePacket(input)}  ${verdictWord(t.verdict, st)}  ${ending(t, source)}\n`;
+  return `${st.dim(`${n}:`)} ${describePacket(t.arrived)}  ${verdictWord(t.verdict, st)}  ${ending(t, source)}\n`;
 }

@@ -169,7 +169,7 @@ export async function runTrace(opts: TraceOptions, io: CliIo, err: Style): Promi
     if (opts.json) io.stdout.write(`${toJson(trace)}\n`);
     else {
       const forks = trace.outcomes && trace.outcomes.length > 1 ? forksOf(trace, randomMatchesAt(ruleset)) : { random: 0, nth: 0 };
-      io.stdout.write(renderTrace(trace, input.source, out, forks, packet.state ?? "NEW"));
+      io.stdout.write(renderTrace(trace, input.source, out, forks));
     }
     return exitFor(trace.verdict);
   }

@@ -149,6 +149,7 @@ function assemble(v: Variant, pp: ParsedPacket, runs: { r: WalkResult; script: S
     path: top.path,
     ...(top.in !== undefined ? { in: top.in } : {}),
     ...(top.out !== undefined ? { out: top.out } : {}),
+    arrived: tracePacketOf(top.arrived),
     packet: tracePacketOf(top.packet),
     nat: top.nat,
     assumptions,

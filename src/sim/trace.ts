@@ -131,7 +131,18 @@ export interface Trace {
   readonly in?: string;
   /** Outgoing interface, when the packet leaves. */
   readonly out?: string;
-  /** The packet as it leaves (after NAT and marks). */
+  /**
+   * The packet as it entered the first hook (PREROUTING, or OUTPUT for a locally generated one),
+   * before any rule, conntrack or NAT changed it: the fields as given, with the defaults filled in
+   * (source port, TCP flags, the source address a local packet takes from its route, the arrival
+   * interface, the outgoing one of a local packet's first route). Its `state` is the one given, or
+   * the one conntrack finds: a first packet's (NEW, or INVALID for a TCP RST, …) or, in a flow, that
+   * of the connection an earlier packet opened. It is taken before raw's NOTRACK can make the packet
+   * UNTRACKED, and also when no rule makes the kernel run conntrack at all. In a flow whose
+   * branches differ (see `outcomes`), it is that of the top level's walk.
+   */
+  readonly arrived: TracePacket;
+  /** The packet as it leaves (after NAT, marks, TOS/DSCP and TTL/HL changes), with conntrack's state. */
   readonly packet: TracePacket;
   /** The translations applied, in order. */
   readonly nat: readonly NatRecord[];

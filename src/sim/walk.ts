@@ -35,6 +35,8 @@ export interface WalkResult {
   path: TracePath;
   in?: string;
   out?: string;
+  /** The packet as it entered the first hook, before any rule changed it (see Trace.arrived). */
+  arrived: PacketState;
   packet: PacketState;
   nat: NatRecord[];
   steps: Step[];
@@ -121,6 +123,8 @@ export class Walker implements WalkContext {
   private reply = false;
   private untracked = false;
   private reason: string | undefined;
+  /** A copy of the packet as it entered the first hook (see enter()). */
+  private arrived: PacketState | undefined;
   /** What happened to the other copies of a broadcast (flooded by a bridge, looped back). */
   private readonly copies: string[] = [];
 
@@ -601,6 +605,28 @@ export class Walker implements WalkContext {
     return this.host.routeLookup(this.p.family, dst, this.p.mark);
   }
 
+  /**
+   * The packet enters its first hook: keeps a copy of it as it is now, for Trace.arrived, since
+   * the walk changes the packet in place from here on (MARK, CONNMARK, TOS, DSCP, TTL, HL, NAT,
+   * conntrack's state, the interfaces of a looped-back packet).
+   */
+  private enter(): void {
+    this.arrived = { ...this.p, ctState: this.arrivalState() };
+  }
+
+  /**
+   * The state conntrack finds for the packet as it arrives (what conntrack() gives it, without
+   * raw's NOTRACK and whether conntrack runs): the one given, the connection's when the flow has
+   * one for it, else a first packet's.
+   */
+  private arrivalState(): number {
+    const p = this.p;
+    if (this.pp.state !== undefined) return this.pp.state;
+    const hit = this.flow?.lookup(p.family, p.proto, tupleOf(p.proto, p.src, p.dst, p.sport, p.dport, p.icmpType));
+    if (hit === undefined) return firstPacketState(p);
+    return (hit.reply || hit.conn.seenReply ? CtState.ESTABLISHED : CtState.NEW) | (hit.conn.snat ? CtState.SNAT : 0) | (hit.conn.dnat ? CtState.DNAT : 0);
+  }
+
   /** Walks the packet through the host. */
   run(): WalkResult {
     const p = this.p;
@@ -621,6 +647,8 @@ export class Walker implements WalkContext {
         path,
         ...(inIface ? { in: inIface } : {}),
         ...(outIface ? { out: outIface } : {}),
+        // a walk that ended before any hook (no route, bridged past iptables) left the packet as it came
+        arrived: this.arrived ?? { ...p, ctState: this.arrivalState() },
         packet: p,
         nat: this.nats,
         steps: this.steps,
@@ -647,6 +675,7 @@ export class Walker implements WalkContext {
       p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
       const dst0 = p.dst;
       const mark0 = p.mark;
+      this.enter();
       end = this.runHook("OUTPUT", ["raw", "conntrack", "mangle", "nat", "filter", "security"]);
       if (end !== "ACCEPT") return finish(end);
       if (p.dst !== dst0 || p.mark !== mark0) {
@@ -715,6 +744,7 @@ export class Walker implements WalkContext {
     if (!p.bridged) p.physIn = "";
     path = "forward";
     const dst0 = p.dst;
+    this.enter();
     end = this.runHook("PREROUTING", ["raw", "conntrack", "mangle", "nat"]);
     if (end !== "ACCEPT") return finish(end);
     // routing decision (after DNAT). br_netfilter (br_nf_pre_routing_finish): when DNAT changed
