@@ -24,6 +24,7 @@ export {
   type TracePacket,
   type NatRecord,
   type Outcome,
+  type Fork,
   type Unsupported,
   type Assumptions,
   type IpsetMap,

@@ -149,42 +149,53 @@ function pct(p: number): string {
 }
 
 /** What forked a walk into outcomes: how many random matches, and how many nth counters whose position is not known, it met. */
-export interface Forks {
+export interface ForkCount {
   readonly random: number;
   readonly nth: number;
 }
 
-/** The walk's assumption for an nth counter whose position is not known (Walker.nthHit in src/sim/walk.ts). */
-const NTH_UNKNOWN = /^-m statistic --mode nth .*\): its counter's position is not known/;
-
 /**
- * What forked the walk of `t`. Each nth counter of unknown position that a walk met is named in
- * the assumptions. A random match is not, but each one met matched in some outcome (the walk tries
- * "matched" first), so its rule is among the outcomes' steps; `randomsAt(line)` says how many
- * random matches the rule at that line has.
+ * What forked the walk of `t`: the statistic matches at its outcomes' forks, each counted once
+ * however often it was met (a user chain reached from two hooks, a packet looped back to this host).
  */
-export function forksOf(t: Trace, randomsAt: (line: number) => number): Forks {
-  const nth = t.assumptions.filter((a) => NTH_UNKNOWN.test(a)).length;
-  const lines = new Set<number>();
-  for (const o of t.outcomes ?? []) for (const s of o.steps) if (s.kind === "rule" && s.line !== undefined) lines.add(s.line);
+export function forksOf(t: Pick<Trace, "outcomes">): ForkCount {
+  const seen = new Set<string>();
   let random = 0;
-  for (const line of lines) random += randomsAt(line);
+  let nth = 0;
+  for (const o of t.outcomes ?? []) {
+    for (const f of o.forks) {
+      const key = `${f.table} ${f.chain} ${f.rule} ${f.match}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      switch (f.kind) {
+        case "random":
+          random++;
+          break;
+        case "nth":
+          nth++;
+          break;
+        default:
+          assertUnreachable(f.kind);
+      }
+    }
+  }
   return { random, nth };
 }
 
+function assertUnreachable(x: never): never {
+  throw new Error(`unexpected fork kind ${String(x)}`);
+}
+
 /** "of a random match and 2 nth counters whose positions are not known", for the outcomes' heading. */
-function forkWords(f: Forks): string {
+function forkWords(f: ForkCount): string {
   const what: string[] = [];
   if (f.random > 0) what.push(f.random === 1 ? "a random match" : `${f.random} random matches`);
   if (f.nth > 0) what.push(f.nth === 1 ? "an nth counter whose position is not known" : `${f.nth} nth counters whose positions are not known`);
   return what.length > 0 ? ` of ${what.join(" and ")}` : "";
 }
 
-/**
- * The whole trace as text; `source` names the ruleset in `file:line` references, `forks` says
- * what forked the walk when it has several outcomes (see forksOf).
- */
-export function renderTrace(t: Trace, source: string, st: Style, forks: Forks): string {
+/** The whole trace as text; `source` names the ruleset in `file:line` references. */
+export function renderTrace(t: Trace, source: string, st: Style): string {
   // the header is the packet as it arrived, kept by the walk: what the rules then changed in
   // place (marks, NAT, a looped-back packet's interfaces, conntrack's state) is not undone here
   const input = t.arrived;
@@ -197,7 +208,7 @@ export function renderTrace(t: Trace, source: string, st: Style, forks: Forks): 
   if (outcomes) {
     out.push("");
     const shown = outcomes.findIndex((o) => o.steps === t.steps) + 1 || 1;
-    out.push(st.bold(`${outcomes.length} possible outcomes${forkWords(forks)}; the walk above is outcome ${shown}:`));
+    out.push(st.bold(`${outcomes.length} possible outcomes${forkWords(forksOf(t))}; the walk above is outcome ${shown}:`));
     outcomes.forEach((o, k) => {
       out.push(`  ${st.bold(`${k + 1}.`)} ${pct(o.probability).padStart(6)}  ${verdictWord(o.verdict, st)}  ${ending(o, source)}`);
       for (const n of o.nat) out.push(`            ${st.yellow(natText(n))}`);

@@ -7,12 +7,11 @@ import { familyOf } from "../net/ip.js";
 import { hostFromIpJson, hostFromIpText, hostFromJson, isHostError, type Host, type HostError } from "../host/index.js";
 import { parseIpsetSave } from "../ipset/parse.js";
 import type { IpsetMap } from "../sim/env.js";
-import type { Ruleset } from "../model/ruleset.js";
 import { compileRuleset, tracePacket, PacketError, type Packet, type Trace } from "../sim/index.js";
 import type { CliPacket, TraceOptions } from "./args.js";
 import { CliError, formatIssues, showLine } from "./diagnostics.js";
 import { readInput, runSave, type CliIo } from "./io.js";
-import { forksOf, renderBatchLine, renderTrace } from "./render.js";
+import { renderBatchLine, renderTrace } from "./render.js";
 import { EXIT, parseOrFail, readRulesetInput, toJson, type RulesetInput } from "./run.js";
 import { makeStyle, wantColour, type Style } from "./style.js";
 
@@ -166,11 +165,7 @@ export async function runTrace(opts: TraceOptions, io: CliIo, err: Style): Promi
       if (e instanceof PacketError) throw new CliError(packetErrorText(e));
       throw e;
     }
-    if (opts.json) io.stdout.write(`${toJson(trace)}\n`);
-    else {
-      const forks = trace.outcomes && trace.outcomes.length > 1 ? forksOf(trace, randomMatchesAt(ruleset)) : { random: 0, nth: 0 };
-      io.stdout.write(renderTrace(trace, input.source, out, forks));
-    }
+    io.stdout.write(opts.json ? `${toJson(trace)}\n` : renderTrace(trace, input.source, out));
     return exitFor(trace.verdict);
   }
 
@@ -189,24 +184,6 @@ export async function runTrace(opts: TraceOptions, io: CliIo, err: Style): Promi
   traces.forEach((t, k) => io.stdout.write(opts.json ? `${toJson(t)}\n` : renderBatchLine(batch![k].line, t, input.source, out)));
   // the batch's status: the worst of its packets (undecided over dropped over accepted)
   return traces.reduce((worst, t) => Math.max(worst, exitFor(t.verdict)), EXIT.accepted as number);
-}
-
-/**
- * How many `-m statistic --mode random` matches that can fork the walk the rule at each line has:
- * a probability of 0 or 1 is certain, and the walk does not branch on it.
- */
-function randomMatchesAt(ruleset: Ruleset): (line: number) => number {
-  const count = new Map<number, number>();
-  for (const table of ruleset.tables) {
-    for (const chain of table.chains) {
-      for (const rule of chain.rules) {
-        let n = 0;
-        for (const m of rule.matches) if (m.module === "statistic" && m.mode === "random" && m.fraction > 0 && m.fraction < 0x80000000) n++;
-        if (n > 0) count.set(rule.line, n);
-      }
-    }
-  }
-  return (line) => count.get(line) ?? 0;
 }
 
 /**

@@ -47,6 +47,8 @@ export interface NthCheck {
   readonly testsBefore: number;
   /** How many of the rule's `randoms` come before it. */
   readonly randomsBefore: number;
+  /** 1-based position of the match among the rule's matches (for the trace's forks). */
+  readonly match: number;
 }
 
 /** What a matched rule does. */
@@ -68,6 +70,8 @@ export interface CompiledRule {
   readonly tests: readonly RuleTest[];
   /** Probabilities of matching of the random matches (`statistic --mode random`), in order. */
   readonly randoms: readonly number[];
+  /** 1-based position among the rule's matches of each of `randoms` (for the trace's forks). */
+  readonly randomAt: readonly number[];
   /** The nth counters (`statistic --mode nth`), in order; absent when the rule has none. */
   readonly nth?: readonly NthCheck[];
   /** The first match that cannot be modelled, when there is one. */
@@ -221,12 +225,17 @@ export function baseTests(rule: Rule, family: Family): RuleTest[] {
   return tests;
 }
 
-function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; nth?: NthCheck[]; unsupported?: string } {
+/** Shared by the rules without random matches (most of them): one array fewer per compiled rule. */
+const NO_POSITIONS: readonly number[] = [];
+
+function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; randomAt: readonly number[]; nth?: NthCheck[]; unsupported?: string } {
   const tests = baseTests(rule, env.family);
   const randoms: number[] = [];
+  const randomAt: number[] = [];
   let nth: NthCheck[] | undefined;
   let unsupported: string | undefined;
-  for (const m of rule.matches) {
+  for (let k = 0; k < rule.matches.length; k++) {
+    const m = rule.matches[k];
     let c: CompiledMatch;
     if (m.module === "statistic" && m.mode === "nth" && env.assume.nthHit === undefined) {
       // kernel (statistic_mt): the counter is shared by every packet that reaches the match, so
@@ -235,7 +244,7 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
       if (m.every === 1) tests.push({ test: m.invert ? () => false : () => true });
       else {
         const counter: NthCounter = { every: m.every, packet: m.packet, invert: m.invert, text: `-m statistic ${statistic.print(m, env.family)}` };
-        (nth ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length });
+        (nth ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
       }
       continue;
     }
@@ -257,10 +266,13 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
       const pr = c.invert ? 1 - c.probability : c.probability;
       // certain outcomes do not branch
       if (pr <= 0) tests.push({ test: () => false });
-      else if (pr < 1) randoms.push(pr);
+      else if (pr < 1) {
+        randoms.push(pr);
+        randomAt.push(k + 1);
+      }
     } else if (unsupported === undefined) unsupported = c.reason;
   }
-  return { tests, randoms, ...(nth !== undefined ? { nth } : {}), ...(unsupported !== undefined ? { unsupported } : {}) };
+  return { tests, randoms, randomAt: randomAt.length > 0 ? randomAt : NO_POSITIONS, ...(nth !== undefined ? { nth } : {}), ...(unsupported !== undefined ? { unsupported } : {}) };
 }
 
 function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; name: string; goto: boolean } {
@@ -292,6 +304,7 @@ class RuleOf implements CompiledRule {
     readonly line: number,
     readonly tests: readonly RuleTest[],
     readonly randoms: readonly number[],
+    readonly randomAt: readonly number[],
     nth: readonly NthCheck[] | undefined,
     unsupported: string | undefined,
     public action: RuleAction,
@@ -359,7 +372,7 @@ class LazyChain implements CompiledChain {
     const rules = source.length === 0 ? NO_COMPILED_RULES : new Array<CompiledRule>(source.length);
     for (let index = 0; index < source.length; index++) {
       const r = source[index];
-      const { tests, randoms, nth, unsupported } = compileMatches(r, env);
+      const { tests, randoms, randomAt, nth, unsupported } = compileMatches(r, env);
       const a = compileAction(r, env);
       let action: RuleAction;
       if (a.kind === "chain") {
@@ -368,7 +381,7 @@ class LazyChain implements CompiledChain {
           ? { kind: "unsupported", reason: `${a.goto ? "-g" : "-j"} ${a.name}: no user chain of that name in table ${table}` }
           : { kind: "jump", chain: target, goto: a.goto };
       } else action = a;
-      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, nth, unsupported, action, r, this);
+      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, randomAt, nth, unsupported, action, r, this);
     }
     const runs = tuning.index === false ? [] : buildRuns(source, env.family, tuning.minRun ?? MIN_RUN);
     const runOf = new Int32Array(rules.length).fill(-1);

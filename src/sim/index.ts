@@ -15,7 +15,7 @@ import { parsePacket, tracePacketOf, type Packet, type ParsedPacket } from "./pa
 import { enumerate, MAX_OUTCOMES, Walker, type Script, type WalkResult } from "./walk.js";
 import type { Outcome, Trace } from "./trace.js";
 
-export type { Step, StepVerdict, Trace, TraceVerdict, TracePath, TracePacket, NatRecord, Outcome, Unsupported } from "./trace.js";
+export type { Step, StepVerdict, Trace, TraceVerdict, TracePath, TracePacket, NatRecord, Outcome, Fork, Unsupported } from "./trace.js";
 export { PacketError, type Packet } from "./packet-input.js";
 export type { Assumptions, IpsetMap, IpsetView, SimEnv, HostView, WalkContext, NatRequest } from "./env.js";
 export { inferFacts } from "./infer.js";
@@ -123,6 +123,7 @@ function outcomeOf(r: WalkResult, script: Script): Outcome {
   return {
     probability: script.probability,
     choices: script.choices.slice(0, script.used),
+    forks: script.forks.slice(0, script.used),
     verdict: r.verdict,
     ...(r.unsupported ? { unsupported: r.unsupported } : {}),
     path: r.path,
@@ -198,7 +199,7 @@ export function traceFlow(ruleset: Ruleset | CompiledRuleset, packets: readonly 
   });
   const { results, unexplored } = enumerate((script) => {
     const flow = new ConntrackTable();
-    return pps.map((pp) => new Walker(v.tables, v.host, pp, script, flow, options.detail !== "verdict").run());
+    return pps.map((pp, i) => new Walker(v.tables, v.host, pp, script, flow, options.detail !== "verdict", i).run());
   }, MAX_OUTCOMES);
   return pps.map((pp, i) =>
     assemble(v, pp, results.map(({ result, script }) => ({ r: result[i], script, probability: script.probability })), unexplored),

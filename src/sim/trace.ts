@@ -101,12 +101,50 @@ export interface Unsupported {
   readonly line?: number;
 }
 
+/**
+ * One place where the walk forked: a choice that the packet and the ruleset do not decide, so the
+ * walk follows both answers. Its place is the rule's, as in a `Step`.
+ */
+export interface Fork {
+  /**
+   * `random`: a `-m statistic --mode random` match whose probability lies strictly between 0 and 1.
+   * `nth`: a `-m statistic --mode nth` match whose counter's position is not known
+   * (`Assumptions.nthCounters` "unknown", the default), so the packet may or may not be its pick.
+   */
+  readonly kind: "random" | "nth";
+  /** Which packet met it: 0-based index into the packets given to `traceFlow` (always 0 for `tracePacket`). */
+  readonly packet: number;
+  /** The hook of the base chain the rule was reached from. */
+  readonly hook: Hook;
+  readonly table: TableName;
+  readonly chain: string;
+  /** 1-based position of the rule in its chain. */
+  readonly rule: number;
+  /** 1-based line of the rule in the input. */
+  readonly line: number;
+  /** 1-based position of the statistic match among the rule's matches (`-m …`, in the order iptables-save prints them): a rule may hold more than one. */
+  readonly match: number;
+  /**
+   * The probability that the choice made here is `true`: for `random`, that the match matches
+   * (its `--probability`, or 1 minus it when negated); for `nth`, that the counter picks this
+   * packet: 1 in `--every`, or 1 in fewer once earlier packets of a flow were passed over (a `!`
+   * before the match negates the match, not the pick).
+   */
+  readonly probability: number;
+}
+
 /** One possible ending of a walk that met random matches (or nth counters of unknown position), with its probability. */
 export interface Outcome {
   /** Probability of this outcome; all outcomes sum to 1. */
   readonly probability: number;
-  /** For each random match (or nth counter of unknown position) met, whether it matched, in order. */
+  /**
+   * The choice made at each fork met, in order: for a random match, whether it matched; for an
+   * nth counter, whether it picked the packet. In a flow (`traceFlow`), the choices of all its
+   * packets.
+   */
   readonly choices: readonly boolean[];
+  /** Where each choice was made and with what probability: `forks[i]` made `choices[i]`. */
+  readonly forks: readonly Fork[];
   readonly verdict: TraceVerdict;
   readonly unsupported?: Unsupported;
   readonly path: TracePath;
@@ -150,7 +188,8 @@ export interface Trace {
   readonly assumptions: readonly string[];
   /**
    * Every possible outcome, when a random match (`statistic --mode random`) or an nth counter
-   * whose position is not known (`statistic --mode nth`, see Assumptions.nthCounters) branched the walk.
+   * whose position is not known (`statistic --mode nth`, see Assumptions.nthCounters) branched the
+   * walk. Each outcome's `forks` say which matches branched it.
    */
   readonly outcomes?: readonly Outcome[];
   /** Set when more outcomes existed than iptrace follows; their total probability. */

@@ -16,7 +16,7 @@ import type { CompiledChain, CompiledRule, CompiledTables, NthCheck, NthCounter 
 import { nextCandidate } from "./index-runs.js";
 import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
 import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
-import type { NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported } from "./trace.js";
+import type { Fork, NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported } from "./trace.js";
 
 /** iptables-nft's jump stack (NFT_JUMP_STACK_SIZE): deeper rulesets are refused at load time. */
 export const MAX_JUMP_DEPTH = 16;
@@ -47,6 +47,8 @@ export interface WalkResult {
 export interface Script {
   /** The choice at each random match met (true: matched); extended with `true` past its end. */
   readonly choices: boolean[];
+  /** Where the walks made each choice they consumed: `forks[i]` made `choices[i]`. */
+  readonly forks: Fork[];
   /** How many choices the walks consumed. */
   used: number;
   /** Probability of this script so far. */
@@ -136,6 +138,8 @@ export class Walker implements WalkContext {
     private readonly flow: ConntrackTable | undefined,
     /** False for a verdict-only trace: no step objects are built. */
     private readonly recordSteps = true,
+    /** The packet's 0-based index in its flow, for the forks it meets. */
+    private readonly flowIndex = 0,
   ) {
     this.p = newPacketState(pp);
   }
@@ -218,12 +222,17 @@ export class Walker implements WalkContext {
     }
   }
 
-  private choose(pr: number): boolean {
+  /**
+   * Takes the script's next choice, true with probability `pr`, at the statistic match in
+   * position `match` of `rule`, and records where it was made.
+   */
+  private choose(pr: number, kind: Fork["kind"], rule: CompiledRule, match: number): boolean {
     const s = this.script;
     const i = s.used++;
     if (i >= s.choices.length) s.choices.push(true);
     const c = s.choices[i];
     s.probability *= c ? pr : 1 - pr;
+    s.forks.push({ kind, packet: this.flowIndex, hook: this.hook, table: this.table, chain: this.chainName, rule: rule.index + 1, line: rule.line, match, probability: pr });
     return c;
   }
 
@@ -243,7 +252,7 @@ export class Walker implements WalkContext {
           if (t.assumption !== undefined) this.assume(t.assumption);
           if (!t.test(p)) return 0;
         }
-        for (; ri < check.randomsBefore; ri++) if (!this.choose(r[ri])) return 0;
+        for (; ri < check.randomsBefore; ri++) if (!this.choose(r[ri], "random", rule, rule.randomAt[ri])) return 0;
         if (!this.nthHit(check, rule)) return 0;
       }
     }
@@ -256,7 +265,7 @@ export class Walker implements WalkContext {
       this.stopped = this.where(rule.unsupported, rule);
       return 2;
     }
-    for (; ri < r.length; ri++) if (!this.choose(r[ri])) return 0;
+    for (; ri < r.length; ri++) if (!this.choose(r[ri], "random", rule, rule.randomAt[ri])) return 0;
     return 1;
   }
 
@@ -281,7 +290,7 @@ export class Walker implements WalkContext {
     if (s.pick >= 0) hit = j >= s.pick && (j - s.pick) % c.every === 0;
     else {
       const left = c.every - j; // positions not yet ruled out; the last one is certain
-      hit = left <= 1 || this.choose(1 / left);
+      hit = left <= 1 || this.choose(1 / left, "nth", rule, check.match);
       if (hit) s.pick = j;
     }
     if (loaded) {
@@ -824,7 +833,7 @@ export function enumerate<R>(walkOnce: (script: Script) => R, max = MAX_OUTCOMES
   while (todo.length > 0) {
     if (results.length >= max) break;
     const prefix = todo.pop()!;
-    const script: Script = { choices: [...prefix], used: 0, probability: 1 };
+    const script: Script = { choices: [...prefix], forks: [], used: 0, probability: 1 };
     const result = walkOnce(script);
     results.push({ result, script });
     total += script.probability;

@@ -37,6 +37,13 @@ describe("the outcomes' heading says what forked the walk", () => {
     expect(heading(iptrace(MIXED).stdout)).toBe("3 possible outcomes of a random match and an nth counter whose position is not known; the walk above is outcome 1:");
   });
 
+  it("a random match that forked in a rule no outcome matched (the library's Outcome.forks, not the steps)", () => {
+    // the random match and the nth counter are met, and fork, before --dport 81 fails for every outcome
+    const rules = "*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -m statistic --mode random --probability 0.50000000000 -m statistic --mode nth --every 2 --packet 0 -m tcp --dport 81 -j DNAT --to-destination 10.180.0.9:80\nCOMMIT\n";
+    const r = iptrace(["-f", "-", "--in", "eth0", "--src", "203.0.113.7", "--dst", "198.51.100.1", "-p", "tcp", "--dport", "80"], { stdin: rules });
+    expect(heading(r.stdout)).toBe("3 possible outcomes of a random match and an nth counter whose position is not known; the walk above is outcome 3:");
+  });
+
   it("only what is left forking once the counters are loaded", () => {
     // SVC-MIXED's nth rule (--every 2 --packet 1) passes over the first packet after a load
     const r = iptrace([...MIXED, "--nth-counters", "loaded"]);
