@@ -215,6 +215,22 @@ export function makeNet(family: Family, addr: IpValue, prefix: number): IpNet {
 }
 
 /**
+ * The number text[from..] when it is one to three decimal digits (a prefix length), else -1;
+ * read without a regular expression, as every `-s`/`-d` of a dump has one.
+ */
+function prefixLength(text: string, from: number): number {
+  const n = text.length - from;
+  if (n < 1 || n > 3) return -1;
+  let value = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    value = value * 10 + (c - 48);
+  }
+  return value;
+}
+
+/**
  * Parses `ADDR`, `ADDR/PREFIX` or `ADDR/MASK` (dotted or colon mask) as iptables does for -s/-d.
  * A bare address gets a full mask. Returns a message instead when the text is no such thing.
  */
@@ -225,12 +241,12 @@ export function parseNet(text: string, family: Family): IpNet | string {
   if (addr === undefined) return `"${addrText}" is not an IPv${family} address`;
   const bits = family === 4 ? 32 : 128;
   if (slash < 0) return makeNet(family, addr, bits);
-  const maskText = text.slice(slash + 1);
-  if (/^[0-9]{1,3}$/.test(maskText)) {
-    const prefix = Number(maskText);
+  const prefix = prefixLength(text, slash + 1);
+  if (prefix >= 0) {
     if (prefix > bits) return `prefix length ${prefix} is longer than ${bits}`;
     return makeNet(family, addr, prefix);
   }
+  const maskText = text.slice(slash + 1);
   const mask = parseIp(maskText, family);
   if (mask === undefined) return `"${maskText}" is neither a prefix length nor an IPv${family} mask`;
   if (family === 4) return { family: 4, addr: ((addr as number) & (mask as number)) >>> 0, mask: mask as number };

@@ -763,7 +763,19 @@ class LineReader {
       case Kind.destination: {
         this.hasSpec = true;
         const isSrc = base.kind === Kind.source;
-        const nets = this.readNets(v0, v0Column, isSrc, invert);
+        const last = isSrc ? LAST_SOURCE : LAST_DESTINATION;
+        let nets: readonly IpNet[] | undefined;
+        if (v0 === last.text && invert === last.invert && family === last.family) nets = last.nets;
+        else {
+          nets = this.readNets(v0, v0Column, isSrc, invert);
+          if (nets !== undefined && nets.length === 1) {
+            last.text = v0;
+            last.invert = invert;
+            last.family = family;
+            last.nets = nets;
+            last.negatable = { value: nets[0], invert };
+          }
+        }
         if (!nets) break;
         if (nets.length > 0) {
           if (isSrc) {
@@ -946,9 +958,9 @@ class LineReader {
     const lean = counters === undefined && inIface === undefined && outIface === undefined && fragment === undefined;
     let made = 0;
     for (let a = 0; a < ns; a++) {
-      const s = sources ? { value: sources[a], invert: this.sourceInvert } : undefined;
+      const s = sources ? (sources === LAST_SOURCE.nets ? LAST_SOURCE.negatable : { value: sources[a], invert: this.sourceInvert }) : undefined;
       for (let b = 0; b < nd; b++) {
-        const d = dests ? { value: dests[b], invert: this.destInvert } : undefined;
+        const d = dests ? (dests === LAST_DESTINATION.nets ? LAST_DESTINATION.negatable : { value: dests[b], invert: this.destInvert }) : undefined;
         rules[made++] = lean
           ? { line, source: s, destination: d, protocol, matches: ruleMatches, target: builtTarget, goto: this.goto }
           : {
@@ -1026,6 +1038,23 @@ class LineReader {
 }
 
 const NO_NETS: readonly IpNet[] = [];
+
+/**
+ * The last single `-s` (or `-d`) a line gave, as read: a line that gives the same text again
+ * shares its objects. kube-proxy writes `! -s CLUSTER_CIDR` in the first rule of every service
+ * chain, and those rules come one after another in a dump: 10,000 of them in a 10,000-service
+ * dump share one address, one list and one negatable value.
+ */
+interface LastNet {
+  text: string | undefined;
+  invert: boolean;
+  family: Family;
+  nets: readonly IpNet[] | undefined;
+  negatable: Negatable<IpNet> | undefined;
+}
+
+const LAST_SOURCE: LastNet = { text: undefined, invert: false, family: 4, nets: undefined, negatable: undefined };
+const LAST_DESTINATION: LastNet = { text: undefined, invert: false, family: 4, nets: undefined, negatable: undefined };
 
 /** `-p N` without `!`, shared by every rule that names protocol N. */
 const PROTOCOLS: Negatable<number>[] = [];
