@@ -10,9 +10,11 @@
 #   WARM=K sh bench/ab.sh …          each child parses 1 + K times and gives the median of the K
 #                                    warm parses (what the bench's in-process column measures)
 #   COUNT=1 sh bench/ab.sh FILE      instructions per warm parse, counted by valgrind (cachegrind):
-#                                    node --single-threaded parses 1 and then 3 times, and half the
-#                                    difference is one warm parse. Deterministic to ~0.1 % where the
-#                                    clock is not; it does not see cache misses. Takes minutes.
+#                                    node parses 1 and then 3 times, and half the difference is one
+#                                    warm parse. With V8's --predictable (no timing-driven GC or
+#                                    compiler decisions), a fixed hash seed and no address
+#                                    randomisation, a build's count repeats to ~0.2 % (without them,
+#                                    ~2 %); it does not see cache misses. Takes minutes.
 repo=$(cd "$(dirname "$0")/.." && pwd)
 FILE=${1:-$repo/bench/.data/k8s-10000.rules}
 N=${2:-8}
@@ -30,7 +32,8 @@ if [ -n "$COUNT" ]; then
   command -v valgrind >/dev/null || { echo "COUNT=1 needs valgrind (apt-get install valgrind)" >&2; exit 2; }
   for v in base new; do
     for k in 1 3; do
-      valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null node --single-threaded $AB/child-$v.mjs "$FILE" $k 2>&1 >/dev/null |
+      setarch -R valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+        node --predictable --hash-seed=1 --random-seed=1 $AB/child-$v.mjs "$FILE" $k 2>&1 >/dev/null |
         sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' | tr -d , > $AB/count-$v-$k &
     done
     wait
