@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseRuleset } from "../dist/src/parse/index.js";
 import { compileRuleset, tracePacket } from "../dist/src/sim/index.js";
+import { samplePackets } from "./trace-packets.mjs";
 
 const [file, packetsFile, budgetArg] = process.argv.slice(2);
 const budget = Number(budgetArg ?? 2000);
@@ -10,13 +11,7 @@ const { ruleset } = parseRuleset(readFileSync(file, "utf8"), { source: file });
 const t0 = performance.now();
 const compiled = compileRuleset(ruleset);
 const compileMs = performance.now() - t0;
-const all = JSON.parse(readFileSync(packetsFile, "utf8")).packets;
-// a fixed spread of the services, the same count at every size
-const SAMPLE = 100;
-const packets = Array.from({ length: Math.min(SAMPLE, all.length) }, (_, k) => {
-  const { endpoints, ...p } = all[Math.floor((k * all.length) / Math.min(SAMPLE, all.length))];
-  return p;
-});
+const packets = samplePackets(JSON.parse(readFileSync(packetsFile, "utf8")).packets);
 
 const verdicts = {};
 let dnatToEndpoint = 0;
