@@ -4,9 +4,9 @@
  * interfaces of a packet that loops back to this host, and conntrack's state.
  */
 import { describe, expect, it } from "vitest";
-import { parseRuleset } from "../../src/parse/index.js";
 import { hostFromJsonOrThrow } from "../../src/host/json.js";
-import { compileRuleset, traceFlow, tracePacket, type Packet } from "../../src/sim/index.js";
+import { compileText } from "./compile-text.js";
+import { traceFlow, tracePacket, type Packet } from "../../src/sim/index.js";
 
 const host = hostFromJsonOrThrow(
   JSON.stringify({
@@ -24,12 +24,7 @@ const host = hostFromJsonOrThrow(
   }),
 );
 
-function rs(text: string, family: 4 | 6 = 4) {
-  const { ruleset, issues } = parseRuleset(text, { family });
-  const errors = issues.filter((i) => i.severity === "error");
-  if (errors.length) throw new Error(errors.map((e) => `${e.line}: ${e.message}`).join("\n"));
-  return compileRuleset(ruleset, { host });
-}
+const rs = (text: string, family: 4 | 6 = 4) => compileText(text, host, family);
 
 const CHANGES = rs(`*raw
 :PREROUTING ACCEPT [0:0]

@@ -5,32 +5,11 @@
  * `assume.nthCounters: "loaded"` the counters start where a fresh load puts them.
  */
 import { describe, expect, it } from "vitest";
-import { parseRuleset } from "../../src/parse/index.js";
-import { hostFromJsonOrThrow } from "../../src/host/json.js";
-import { compileRuleset, traceFlow, tracePacket, type Packet, type Trace } from "../../src/sim/index.js";
-
-const host = hostFromJsonOrThrow(
-  JSON.stringify({
-    interfaces: [
-      { name: "eth0", addresses: ["198.51.100.1/24"] },
-      { name: "docker0", kind: "bridge", addresses: ["172.17.0.1/16"] },
-      { name: "veth1", master: "docker0" },
-    ],
-    routes: [{ dst: "default", via: "198.51.100.254", dev: "eth0" }],
-    forwarding: true,
-    bridgeNetfilter: true,
-  }),
-);
-
-function rs(text: string) {
-  const { ruleset, issues } = parseRuleset(text);
-  const errors = issues.filter((i) => i.severity === "error");
-  if (errors.length) throw new Error(errors.map((e) => `${e.line}: ${e.message}`).join("\n"));
-  return compileRuleset(ruleset, { host });
-}
+import { traceFlow, tracePacket, type Packet, type Trace } from "../../src/sim/index.js";
+import { BRIDGE_HOST as host, compileText } from "./compile-text.js";
 
 /** A service of three endpoints balanced round robin, as kube-proxy's userspace-era rules did. */
-const ROUND_ROBIN = rs(`*nat
+const ROUND_ROBIN = compileText(`*nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
@@ -87,7 +66,7 @@ describe("statistic --mode nth", () => {
   });
 
   it("--packet P makes the (P+1)-th packet the first pick, and ! inverts", () => {
-    const c = rs(`*filter
+    const c = compileText(`*filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
@@ -102,7 +81,7 @@ COMMIT
   });
 
   it("the counter advances only for packets that reach it: a failing match before it leaves it alone, one after it does not", () => {
-    const c = rs(`*filter
+    const c = compileText(`*filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
@@ -124,7 +103,7 @@ COMMIT
   });
 
   it("--every 1 matches every packet without a fork", () => {
-    const c = rs(`*filter
+    const c = compileText(`*filter
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]

@@ -4,29 +4,9 @@
  * locally generated packets, and the packet's validation.
  */
 import { describe, expect, it } from "vitest";
-import { parseRuleset } from "../../src/parse/index.js";
+import { PacketError, tracePacket, traceFlow, type Packet, type Trace } from "../../src/sim/index.js";
 import { hostFromJsonOrThrow } from "../../src/host/json.js";
-import { compileRuleset, PacketError, tracePacket, traceFlow, type Packet, type Trace } from "../../src/sim/index.js";
-
-const host = hostFromJsonOrThrow(
-  JSON.stringify({
-    interfaces: [
-      { name: "eth0", addresses: ["198.51.100.1/24"] },
-      { name: "docker0", kind: "bridge", addresses: ["172.17.0.1/16"] },
-      { name: "veth1", master: "docker0" },
-    ],
-    routes: [{ dst: "default", via: "198.51.100.254", dev: "eth0" }],
-    forwarding: true,
-    bridgeNetfilter: true,
-  }),
-);
-
-function rs(text: string) {
-  const { ruleset, issues } = parseRuleset(text);
-  const errors = issues.filter((i) => i.severity === "error");
-  if (errors.length) throw new Error(errors.map((e) => `${e.line}: ${e.message}`).join("\n"));
-  return compileRuleset(ruleset, { host });
-}
+import { BRIDGE_HOST as host, compileText } from "./compile-text.js";
 
 const filter = (body: string, policy = "ACCEPT") => `*filter\n:INPUT ${policy} [0:0]\n:FORWARD ${policy} [0:0]\n:OUTPUT ACCEPT [0:0]\n${body}\nCOMMIT\n`;
 const fwd: Packet = { src: "172.17.0.2", dst: "203.0.113.5", proto: "tcp", dport: 443 };
@@ -34,30 +14,30 @@ const brief = (t: Trace) => t.steps.map((s) => `${s.chain}:${s.kind}:${s.verdict
 
 describe("chain traversal", () => {
   it("jump, RETURN, falling off a user chain, then the policy", () => {
-    const c = rs(filter(":A - [0:0]\n:B - [0:0]\n-A FORWARD -j A\n-A FORWARD -j B\n-A A -j RETURN\n-A B -p udp -j DROP", "DROP"));
+    const c = compileText(filter(":A - [0:0]\n:B - [0:0]\n-A FORWARD -j A\n-A FORWARD -j B\n-A A -j RETURN\n-A B -p udp -j DROP", "DROP"));
     const t = tracePacket(c, fwd, { host });
     expect(brief(t)).toEqual(["FORWARD:rule:JUMP:A#1", "A:rule:RETURN#1", "FORWARD:rule:JUMP:B#2", "B:return:RETURN", "FORWARD:policy:DROP"]);
     expect(t.verdict).toBe("DROP");
   });
 
   it("goto does not come back: falling off the gone-to chain returns to the caller of the jump", () => {
-    const c = rs(filter(":A - [0:0]\n:B - [0:0]\n-A FORWARD -j A\n-A FORWARD -j DROP\n-A A -g B\n-A A -j DROP\n-A B -j MARK --set-mark 1"));
+    const c = compileText(filter(":A - [0:0]\n:B - [0:0]\n-A FORWARD -j A\n-A FORWARD -j DROP\n-A A -g B\n-A A -j DROP\n-A B -j MARK --set-mark 1"));
     const t = tracePacket(c, fwd, { host });
     expect(brief(t)).toEqual(["FORWARD:rule:JUMP:A#1", "A:rule:GOTO:B#1", "B:rule:CONTINUE#1", "B:return:RETURN", "FORWARD:rule:DROP#2"]);
   });
 
   it("goto from the builtin chain: falling off applies the builtin policy", () => {
-    const c = rs(filter(":B - [0:0]\n-A FORWARD -g B\n-A FORWARD -j ACCEPT\n-A B -p udp -j ACCEPT", "DROP"));
+    const c = compileText(filter(":B - [0:0]\n-A FORWARD -g B\n-A FORWARD -j ACCEPT\n-A B -p udp -j ACCEPT", "DROP"));
     expect(brief(tracePacket(c, fwd, { host }))).toEqual(["FORWARD:rule:GOTO:B#1", "B:return:RETURN", "FORWARD:policy:DROP"]);
   });
 
   it("RETURN in a builtin chain applies its policy", () => {
-    const c = rs(filter("-A FORWARD -j RETURN\n-A FORWARD -j ACCEPT", "DROP"));
+    const c = compileText(filter("-A FORWARD -j RETURN\n-A FORWARD -j ACCEPT", "DROP"));
     expect(brief(tracePacket(c, fwd, { host }))).toEqual(["FORWARD:rule:RETURN#1", "FORWARD:policy:DROP"]);
   });
 
   it("a rule without a target shows CONTINUE; REJECT shows DROP and the verdict is REJECT", () => {
-    const c = rs(filter("-A FORWARD -p tcp\n-A FORWARD -p tcp -j REJECT --reject-with tcp-reset"));
+    const c = compileText(filter("-A FORWARD -p tcp\n-A FORWARD -p tcp -j REJECT --reject-with tcp-reset"));
     const t = tracePacket(c, fwd, { host });
     expect(brief(t)).toEqual(["FORWARD:rule:CONTINUE#1", "FORWARD:rule:DROP#2"]);
     expect(t.verdict).toBe("REJECT");
@@ -68,13 +48,13 @@ describe("chain traversal", () => {
   it("jumps deeper than 16 chains end as unsupported, naming the limit", () => {
     const names = Array.from({ length: 18 }, (_, k) => `C${k}`);
     const body = [...names.map((n) => `:${n} - [0:0]`), "-A FORWARD -j C0", ...names.slice(0, -1).map((n, k) => `-A ${n} -j C${k + 1}`)].join("\n");
-    const t = tracePacket(rs(filter(body)), fwd, { host });
+    const t = tracePacket(compileText(filter(body)), fwd, { host });
     expect(t.verdict).toBe("UNSUPPORTED");
     expect(t.unsupported?.reason).toMatch(/deeper than 16/);
   });
 
   it("an unknown match or target ends the walk as unsupported, naming it — but only when reached", () => {
-    const c = rs(filter("-A FORWARD -p udp -m frobnicate -j DROP\n-A FORWARD -p tcp -m frobnicate -j DROP"));
+    const c = compileText(filter("-A FORWARD -p udp -m frobnicate -j DROP\n-A FORWARD -p tcp -m frobnicate -j DROP"));
     const t = tracePacket(c, fwd, { host });
     expect(t.verdict).toBe("UNSUPPORTED");
     expect(t.unsupported).toMatchObject({ chain: "FORWARD", rule: 2, hook: "FORWARD", table: "filter" });
@@ -83,7 +63,7 @@ describe("chain traversal", () => {
 });
 
 describe("hooks, routing and NAT", () => {
-  const docker = rs(
+  const docker = compileText(
     "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n" +
       "-A PREROUTING -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -j DNAT --to-destination 172.17.0.2:80\n" +
       "-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE\nCOMMIT\n" +
@@ -131,7 +111,7 @@ describe("hooks, routing and NAT", () => {
   });
 
   it("same-bridge traffic goes through FORWARD with -i docker0 -o docker0 and the bridge port", () => {
-    const c = rs(filter("-A FORWARD -i docker0 -o docker0 -m physdev --physdev-in veth1 --physdev-is-bridged -j DROP"));
+    const c = compileText(filter("-A FORWARD -i docker0 -o docker0 -m physdev --physdev-in veth1 --physdev-is-bridged -j DROP"));
     const t = tracePacket(c, { src: "172.17.0.2", dst: "172.17.0.3", proto: "tcp", dport: 80, in: "veth1" }, { host });
     expect([t.verdict, t.in, t.out]).toEqual(["DROP", "docker0", "docker0"]);
   });
@@ -143,7 +123,7 @@ describe("hooks, routing and NAT", () => {
   });
 
   it("CT --notrack in raw makes the packet UNTRACKED and never NATed", () => {
-    const c = rs("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -j CT --notrack\nCOMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n");
+    const c = compileText("*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A PREROUTING -j CT --notrack\nCOMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n");
     const t = tracePacket(c, fwd, { host });
     expect(t.packet.state).toBe("UNTRACKED");
     expect(t.nat).toEqual([]);
@@ -152,7 +132,7 @@ describe("hooks, routing and NAT", () => {
 });
 
 describe("packets", () => {
-  const c = rs(filter(""));
+  const c = compileText(filter(""));
   it.each<[Packet, string]>([
     [{ src: "10.0.0.1", dst: "10.0.0.300", proto: "tcp", dport: 1 }, "dst"],
     [{ src: "::1", dst: "10.0.0.3", proto: "tcp", dport: 1 }, "src"],
