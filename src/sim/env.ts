@@ -93,8 +93,13 @@ export interface WalkContext {
   nat(request: NatRequest): void;
   /** Records a note on the current step (LOG prefix, REJECT reply type, …). */
   note(text: string): void;
-  /** Marks the connection untracked (CT --notrack, NOTRACK). */
+  /** Marks the connection untracked (CT --notrack, NOTRACK); does nothing when the packet already has a connection (see hasConnection). */
   untrack(): void;
+  /**
+   * Whether the packet already carries its conntrack entry when it reaches raw: true only for a
+   * packet looped back to this host (it keeps the one it got in OUTPUT). xt_CT then does nothing.
+   */
+  hasConnection(): boolean;
   /** Ends the walk as unsupported: this target's effect on this packet cannot be modelled; `reason` names why (the verdict the target returns is then ignored). */
   unsupported(reason: string): void;
 }

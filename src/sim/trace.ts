@@ -35,8 +35,12 @@ export interface Step {
 /** The verdict for the packet as a whole. */
 export type TraceVerdict = "ACCEPT" | "DROP" | "REJECT" | "QUEUE" | "UNSUPPORTED";
 
-/** Which way the packet went through the host. */
-export type TracePath = "input" | "forward" | "output";
+/**
+ * Which way the packet went through the host: `input` to it, `forward` through it, `output` from
+ * it, `loopback` from it to itself (a locally generated packet whose route is local: OUTPUT and
+ * POSTROUTING, then back in on lo through PREROUTING and INPUT to a local socket).
+ */
+export type TracePath = "input" | "forward" | "output" | "loopback";
 
 /** The packet in the same plain field names as the input (see `Packet`). */
 export interface TracePacket {
@@ -163,11 +167,11 @@ export interface Trace {
   readonly unsupported?: Unsupported;
   /** Why the walk ended where no rule decided it (no route, forwarding off, bridged without bridge netfilter). */
   readonly reason?: string;
-  /** input (to this host), forward (through it) or output (from it). */
+  /** input (to this host), forward (through it), output (from it) or loopback (from it to itself). */
   readonly path: TracePath;
-  /** Arrival interface, when the packet arrived from outside. */
+  /** Arrival interface: when the packet arrived from outside, or `lo` when a loopback packet came back in. */
   readonly in?: string;
-  /** Outgoing interface, when the packet leaves. */
+  /** Outgoing interface, when the packet leaves (`lo` for a loopback packet that passed OUTPUT). */
   readonly out?: string;
   /**
    * The packet as it entered the first hook (PREROUTING, or OUTPUT for a locally generated one),

@@ -71,6 +71,9 @@ const DST_HOOKS: Readonly<Record<Hook, boolean>> = { PREROUTING: true, OUTPUT: t
 
 const NO_CT = CtState.INVALID | CtState.UNTRACKED;
 
+/** The tables of the OUTPUT hook in the kernel's order, with the conntrack lookup after raw. */
+const OUTPUT_TABLES = ["raw", "conntrack", "mangle", "nat", "filter", "security"] as const;
+
 /** tcp_valid_flags: the flag combinations (of FIN, SYN, RST, PSH, ACK, URG) conntrack accepts at all. */
 const TCP_VALID = new Set([0x02, 0x22, 0x12, 0x04, 0x14, 0x1c, 0x11, 0x31, 0x10, 0x30, 0x18, 0x38, 0x19, 0x39]);
 /** ICMP types that may open a connection (icmp_new: the queries). */
@@ -188,9 +191,17 @@ export class Walker implements WalkContext {
   }
 
   untrack(): void {
+    // kernel (xt_CT's notrack_tg, xt_ct_target): a packet that already has a conntrack entry is
+    // left alone; only a packet looped back to this host meets raw with one (see hasConnection)
+    if (this.conn !== undefined) return;
     this.untracked = true;
-    this.conn = undefined;
     this.p.ctState = CtState.UNTRACKED;
+  }
+
+  hasConnection(): boolean {
+    // kernel: loopback_xmit keeps skb->_nfct, so a packet sent to this host comes back into
+    // PREROUTING with the connection conntrack gave it in OUTPUT (nf_conntrack_in then skips it)
+    return this.conn !== undefined;
   }
 
   unsupported(reason: string): void {
@@ -610,6 +621,21 @@ export class Walker implements WalkContext {
     return UNKNOWN_PORT;
   }
 
+  /**
+   * Why the kernel refuses to route an IPv4 packet with a 127.0.0.0/8 source by `route`, or
+   * undefined: (__mkroute_output) such a source may only leave through a loopback device, unless
+   * route_localnet is on for the outgoing device (not modelled: assumed off, its default). IPv6
+   * has no such check on output (a ::1 source leaves; seen on 6.18).
+   */
+  private loopbackSourceRefused(route: Route): string | undefined {
+    const p = this.p;
+    if (p.family !== 4 || ((p.src as number) >>> 24) !== 127 || route.type === "local") return undefined;
+    const dev = route.dev;
+    if (dev === "lo" || (dev !== undefined && this.host.iface(dev)?.kind === "loopback")) return undefined;
+    this.assume(`net.ipv4.conf.${dev ?? "all"}.route_localnet: assumed 0 (the default), so a 127.0.0.0/8 source may not leave through ${dev ?? "a non-loopback device"}`);
+    return `the source ${formatIp(p.src, 4)} is a loopback address and the route to ${formatIp(p.dst, 4)} leaves through ${dev ?? "a non-loopback device"} (the kernel refuses it: EINVAL)`;
+  }
+
   private routeOf(dst: IpValue): Route | undefined {
     return this.host.routeLookup(this.p.family, dst, this.p.mark);
   }
@@ -666,9 +692,13 @@ export class Walker implements WalkContext {
     };
     const fam = p.family;
     if (pp.local) {
-      path = "output";
+      // a route to this host: the local table's local routes, and IPv6's subnet-router anycast
+      // addresses of this host (looped back like a local address; seen on 6.18)
+      const toHost = (r: Route) => r.type === "local" || (fam === 6 && r.type === "anycast");
+      const usable = (r: Route) => r.type === "unicast" || r.type === "broadcast" || r.type === "multicast" || toHost(r);
       let route = this.routeOf(p.dst);
-      if (route === undefined || !["unicast", "local", "broadcast", "multicast"].includes(route.type)) {
+      path = route !== undefined && toHost(route) ? "loopback" : "output";
+      if (route === undefined || !usable(route)) {
         this.reason = route === undefined ? `no route to ${formatIp(p.dst, fam)}: the socket call fails before any hook` : `the route to ${formatIp(p.dst, fam)} is ${route.type}: the socket call fails before any hook`;
         return finish("DROP");
       }
@@ -681,22 +711,41 @@ export class Walker implements WalkContext {
         p.src = s;
         this.assume(`src: ${formatIp(s, fam)} (the source the route to ${formatIp(p.dst, fam)} picks)`);
       }
-      p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
-      const dst0 = p.dst;
-      const mark0 = p.mark;
+      const refused = this.loopbackSourceRefused(route);
+      if (refused !== undefined) {
+        this.reason = `${refused}: the socket call fails before any hook`;
+        return finish("DROP");
+      }
+      // the outgoing device every OUTPUT table sees (-o): the kernel fixes it when the hook
+      // starts (nf_hook_state.out), even when a table of the hook routes the packet anew
+      p.outIface = toHost(route) ? "lo" : (route.dev ?? "");
+      let routedDst = p.dst;
+      let routedMark = p.mark;
       this.enter();
-      end = this.runHook("OUTPUT", ["raw", "conntrack", "mangle", "nat", "filter", "security"]);
-      if (end !== "ACCEPT") return finish(end);
-      if (p.dst !== dst0 || p.mark !== mark0) {
-        // kernel (ip_route_me_harder): a changed destination or mark routes the packet again
+      for (const t of OUTPUT_TABLES) {
+        end = this.runHook("OUTPUT", [t]);
+        if (end !== "ACCEPT") return finish(end);
+        if ((t !== "mangle" && t !== "nat") || (p.dst === routedDst && p.mark === routedMark)) continue;
+        // kernel (ip_route_me_harder): right after its chain, mangle OUTPUT (nf_route_table_hook4,
+        // when the mark, addresses or TOS changed) and nat OUTPUT (nf_nat_ipv4_local_fn, when
+        // DNAT changed the destination) route the packet again; a failure drops it there
         const r2 = this.routeOf(p.dst);
-        if (r2 === undefined) {
-          this.reason = `no route to ${formatIp(p.dst, fam)} after OUTPUT changed the packet`;
+        const why =
+          r2 === undefined
+            ? `no route to ${formatIp(p.dst, fam)}`
+            : usable(r2)
+              ? this.loopbackSourceRefused(r2)
+              : `the route to ${formatIp(p.dst, fam)} is ${r2.type}`;
+        if (why !== undefined || r2 === undefined) {
+          this.reason = `${why}: ${t} OUTPUT changed the packet and routing it again fails, so the kernel drops it there (ip_route_me_harder)`;
           return finish("DROP");
         }
         route = r2;
-        p.outIface = route.type === "local" ? "lo" : (route.dev ?? "");
+        routedDst = p.dst;
+        routedMark = p.mark;
+        path = toHost(route) ? "loopback" : "output";
       }
+      p.outIface = toHost(route) ? "lo" : (route.dev ?? "");
       outIface = p.outIface;
       if (route.type === "broadcast" || route.type === "multicast") {
         // ip_mc_output: a clone is looped back to this host first (POSTROUTING, then in again on
@@ -717,9 +766,13 @@ export class Walker implements WalkContext {
       }
       end = this.runHook("POSTROUTING", ["mangle", "nat"]);
       if (end !== "ACCEPT") return finish(end);
-      if (route.type !== "local") return finish("ACCEPT");
-      // loopback: the packet comes back in on lo, with its connection attached
+      if (!toHost(route)) return finish("ACCEPT");
+      // loopback (loopback_xmit → netif_rx): the packet comes back in on lo with its connection,
+      // and so its NAT, attached: conntrack skips it, the nat chains of PREROUTING and INPUT are
+      // not traversed (both manips were set up in OUTPUT and POSTROUTING), and the route it was
+      // sent by is kept, so there is no new routing decision
       p.inIface = "lo";
+      inIface = "lo";
       p.outIface = "";
       p.local = false;
       end = this.runHook("PREROUTING", ["raw", "mangle", "nat"]);

@@ -107,6 +107,15 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     },
   },
   {
+    // Not Docker: packets the router sends to itself (127.0.0.1, its own addresses, and through
+    // DNAT/REDIRECT in OUTPUT), looped back through lo; every chain of every table logs.
+    name: "loopback-sampler",
+    file: "fixtures/kernel-trace/_rulesets/loopback-sampler.rules",
+    family: 4,
+    topology: SEED_TOPOLOGY,
+    cases: (r) => loopbackCases(r, 40201),
+  },
+  {
     // Not Docker: kube-proxy's chains (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*, KUBE-MARK-MASQ,
     // KUBE-POSTROUTING, KUBE-NODEPORTS, KUBE-EXT-*, KUBE-FORWARD) with the containers as pods and
     // the router as the node; services of one endpoint or none (see the file).
@@ -123,6 +132,14 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     family: 6,
     topology: BR_DUMMY_TOPOLOGY,
     cases: (r) => kubeProxyCases(r, 40111, (n) => `fd00:96::${n}`),
+  },
+  {
+    // The loopback sampler for ip6tables, on the br-dummy network (the bridge has an IPv6 address).
+    name: "loopback-sampler.v6",
+    file: "fixtures/kernel-trace/_rulesets/loopback-sampler.v6.rules",
+    family: 6,
+    topology: BR_DUMMY_TOPOLOGY,
+    cases: (r) => loopbackCases(r, 40231),
   },
 ];
 
@@ -173,6 +190,41 @@ function kubeProxyCases(r: DockerRuleset, firstPort: number, service: (n: number
       },
     },
     { name: "node-to-service", packet: { ...syn(5, 80), origin: { kind: "router" as const }, src: gatewayOf(family, main), dst: service(10) } },
+  ];
+}
+
+/**
+ * The loopback samplers' packets (fixtures/kernel-trace/_rulesets/loopback-sampler.rules, and
+ * its .v6 twin), all sent by the router to itself: to the loopback address, to its uplink and
+ * bridge addresses, and to the internet host on ports that nat OUTPUT turns back to this host
+ * (DNAT to the loopback address, DNAT to the bridge address, REDIRECT); a UDP packet that raw
+ * PREROUTING tries to untrack after the loop; one dropped in filter INPUT; MASQUERADE and SNAT on
+ * lo; and a loopback-sourced packet that DNAT sends towards the uplink (IPv4: the kernel's new
+ * route refuses a 127.0.0.0/8 source there; IPv6 lets ::1 leave). Each case has its own source
+ * port, from `firstPort` on.
+ */
+function loopbackCases(r: DockerRuleset, firstPort: number): TraceCase[] {
+  const { topology, family } = r;
+  const loopback = family === 4 ? "127.0.0.1" : "::1";
+  const uplink = family === 4 ? topology.routerUplinkIpv4.address : topology.routerUplinkIpv6.address;
+  const bridge = gatewayOf(family, topology.bridges[0]);
+  const internet = family === 4 ? topology.internetHostIpv4 : topology.internetHostIpv6;
+  const router = { family, origin: { kind: "router" as const } };
+  const syn = (k: number, dport: number) => ({ ...router, proto: "tcp" as const, sport: firstPort + k, dport, tcpFlags: ["SYN"] });
+  // file names: "::1" has colons
+  const lo = family === 4 ? "to-127.0.0.1" : "to-ipv6-loopback";
+  return [
+    { name: `local-${lo}`, packet: { ...syn(0, 80), src: loopback, dst: loopback } },
+    { name: "local-to-own-uplink-address", packet: { ...syn(1, 80), src: uplink, dst: uplink } },
+    { name: "local-to-own-bridge-address-icmp", packet: { ...router, proto: "icmp", icmpType: family === 4 ? 8 : 128, src: bridge, dst: bridge } },
+    { name: `local-dnat-in-output-${lo}`, packet: { ...syn(3, 8080), src: uplink, dst: internet } },
+    { name: "local-dnat-in-output-to-own-address", packet: { ...syn(4, 8081), src: uplink, dst: internet } },
+    { name: "local-redirect-in-output", packet: { ...syn(5, 8082), src: uplink, dst: internet } },
+    { name: `local-${lo}-udp-notrack-after-loop`, packet: { ...router, proto: "udp", sport: firstPort + 6, dport: 53, src: loopback, dst: loopback } },
+    { name: `local-${lo}-dropped-in-input`, packet: { ...syn(7, 81), src: loopback, dst: loopback } },
+    { name: `local-${lo}-masquerade-on-lo`, packet: { ...syn(8, 9001), src: loopback, dst: loopback } },
+    { name: `local-${lo}-snat-on-lo`, packet: { ...syn(9, 9002), src: loopback, dst: loopback } },
+    { name: "local-loopback-source-dnat-to-uplink-route", packet: { ...syn(10, 9000), src: loopback, dst: loopback } },
   ];
 }
 

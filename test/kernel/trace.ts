@@ -632,6 +632,9 @@ export function expectedSources(topology: Topology, packet: PacketSpec): string[
       return [topology.internetHostIpv4, topology.internetHostIpv6, topology.internetUplinkIpv4.address, topology.internetUplinkIpv6.address];
     case "router":
       return [
+        // the router's loopback addresses (for packets it sends to itself)
+        "127.0.0.1",
+        "::1",
         topology.routerUplinkIpv4.address,
         topology.routerUplinkIpv6.address,
         ...topology.bridges.flatMap((b) => [b.ipv4?.address, b.ipv6?.address].filter((a): a is string => a !== undefined)),

@@ -1,6 +1,6 @@
 /** `-j CT` (xt_CT): sets up the connection of a packet before conntrack sees it: no tracking, zone, helper, events, timeout policy. */
 import { nameListOption, parseUint } from "../common.js";
-import type { TargetExtension } from "../types.js";
+import type { CompiledTarget, TargetExtension } from "../types.js";
 
 /** Conntrack event names in kernel bit order (IPCT_*), as libxt_CT prints them. */
 export const CT_EVENTS = ["new", "related", "destroy", "reply", "assured", "protoinfo", "helper", "mark", "natseqinfo", "secmark"] as const;
@@ -20,6 +20,19 @@ export interface CtTarget {
   /** `--timeout POLICY`, "" when none. */
   readonly timeout: string;
 }
+
+/** The note of a CT or NOTRACK target that meets a packet with a connection already. */
+export const ALREADY_TRACKED = "the packet already has its connection (it was tracked in OUTPUT and looped back), so the target does nothing";
+
+/** CT --notrack and NOTRACK: untrack the packet, unless it already has a connection (xt_CT's notrack_tg). */
+export const NOTRACK_EFFECT: CompiledTarget = {
+  kind: "effect",
+  apply(_p, w) {
+    if (w.hasConnection()) w.note(ALREADY_TRACKED);
+    else w.untrack();
+    return "CONTINUE";
+  },
+};
 
 function bits(names: readonly string[], vocabulary: readonly string[]): number {
   let b = 0;
@@ -106,15 +119,7 @@ export const ct: TargetExtension<CtTarget> = {
     return parts.join(" ");
   },
   compile(t) {
-    if (t.notrack) {
-      return {
-        kind: "effect",
-        apply(_p, w) {
-          w.untrack();
-          return "CONTINUE";
-        },
-      };
-    }
+    if (t.notrack) return NOTRACK_EFFECT;
     const zoneOrig = (t.zone.id !== 0 || t.zone.fromMark) && !(t.zone.reply && !t.zone.orig);
     const notes: string[] = [];
     if (t.timeout !== "") notes.push(`CT: the connection gets timeout policy ${t.timeout} (timeouts are not modelled)`);
@@ -122,6 +127,11 @@ export const ct: TargetExtension<CtTarget> = {
     return {
       kind: "effect",
       apply(p, w) {
+        // kernel (xt_ct_target): a packet that already has a connection (looped back) is left alone
+        if (w.hasConnection()) {
+          w.note(ALREADY_TRACKED);
+          return "CONTINUE";
+        }
         // kernel: the template's zone and helper are given to the connection conntrack creates next
         if (zoneOrig) p.ctZone = t.zone.fromMark ? p.mark & 0xffff : t.zone.id;
         if (t.helper !== "") p.ctHelper = t.helper;

@@ -3,6 +3,7 @@
  * `-j NOTRACK` as written (seen in a namespace), so it is its own typed target.
  */
 import type { TargetExtension } from "../types.js";
+import { NOTRACK_EFFECT } from "./ct.js";
 
 /** The typed `-j NOTRACK`. */
 export interface NotrackTarget {
@@ -16,11 +17,5 @@ export const notrack: TargetExtension<NotrackTarget> = {
   allowed: { tables: ["raw"] },
   build: () => ({ name: "NOTRACK" }),
   print: () => "",
-  compile: () => ({
-    kind: "effect",
-    apply(_p, w) {
-      w.untrack();
-      return "CONTINUE";
-    },
-  }),
+  compile: () => NOTRACK_EFFECT,
 };

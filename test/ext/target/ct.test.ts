@@ -1,6 +1,6 @@
 /** CT and NOTRACK: raw-only, print order, zones, and untracking. */
 import { describe, expect, it } from "vitest";
-import { ct, type CtTarget } from "../../../src/ext/target/ct.js";
+import { ALREADY_TRACKED, ct, type CtTarget } from "../../../src/ext/target/ct.js";
 import { notrack } from "../../../src/ext/target/notrack.js";
 import { makeEnv, makePacket } from "../packet.js";
 import { firstRuleLine, parseRules, RecordingWalk } from "./helpers.js";
@@ -76,5 +76,18 @@ describe("CT/NOTRACK: semantics", () => {
     if (c.kind !== "effect") throw new Error(c.kind);
     expect(c.apply(p, w)).toBe("CONTINUE");
     expect([p.ctZone, p.ctHelper, w.untracked]).toEqual([0x2345, "ftp", false]);
+  });
+  it("CT and NOTRACK leave a packet that already has its connection (looped back) alone, and say so", () => {
+    const t = parseRules("raw", ["-A PREROUTING -p tcp -j CT --zone 7 --helper ftp"]).targets[0] as CtTarget;
+    const compiled = [ct.compile(t, env), ct.compile(parseRules("raw", ["-A PREROUTING -j CT --notrack"]).targets[0] as CtTarget, env), notrack.compile({ name: "NOTRACK" }, env)];
+    for (const c of compiled) {
+      const p = makePacket({ table: "raw", hook: "PREROUTING" });
+      const w = new RecordingWalk();
+      w.connection = true;
+      if (c.kind !== "effect") throw new Error(c.kind);
+      expect(c.apply(p, w)).toBe("CONTINUE");
+      expect([p.ctZone, p.ctHelper, w.untracked]).toEqual([0, "", false]);
+      expect(w.notes).toEqual([ALREADY_TRACKED]);
+    }
   });
 });

@@ -36,6 +36,8 @@ export class RecordingWalk implements WalkContext {
   readonly nats: NatRequest[] = [];
   readonly notes: string[] = [];
   untracked = false;
+  /** What hasConnection answers: true plays a packet looped back to this host with its connection. */
+  connection = false;
   readonly unsupportedReasons: string[] = [];
   nat(request: NatRequest): void {
     this.nats.push(request);
@@ -45,6 +47,9 @@ export class RecordingWalk implements WalkContext {
   }
   untrack(): void {
     this.untracked = true;
+  }
+  hasConnection(): boolean {
+    return this.connection;
   }
   unsupported(reason: string): void {
     this.unsupportedReasons.push(reason);
