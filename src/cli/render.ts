@@ -4,7 +4,7 @@
  * changes where they happen, the policy when it decides, and a last line with the verdict.
  */
 import type { Hook } from "../model/chain.js";
-import type { NatRecord, Outcome, Step, Trace, TracePacket } from "../sim/trace.js";
+import type { NatRecord, Outcome, Step, Trace, TracePacket, TracePath } from "../sim/trace.js";
 import type { Style } from "./style.js";
 
 /** How one packet of the trace is written: `tcp 172.17.0.2:40000 → 203.0.113.10:443`. */
@@ -42,14 +42,21 @@ function verdictText(s: Step, st: Style): string {
   }
 }
 
+/** The line between the way out and the way back in of a loopback trace. */
+export const LOOPED_BACK = "↻ looped back to this host: out on lo, in again on lo (NAT was settled on the way out: nat PREROUTING and INPUT are skipped)";
+
 function natText(n: NatRecord): string {
   const how = n.by === "rule" ? "" : n.by === "conntrack" ? " (the connection's stored translation)" : " (reply: the stored translation undone)";
   return `${n.kind} ${n.from} → ${n.to}${how}`;
 }
 
-/** The lines for the steps, grouped by hook, then by table. */
-function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: string, st: Style): string[] {
+/**
+ * The lines for the steps, grouped by hook, then by table. In a loopback trace, a line marks where
+ * the packet comes back in on lo: every PREROUTING and INPUT step is after it.
+ */
+function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: string, st: Style, path?: TracePath): string[] {
   const out: string[] = [];
+  let looped = path !== "loopback";
   let hook: Hook | undefined;
   let table: string | undefined;
   const natShown = new Set<NatRecord>();
@@ -69,6 +76,10 @@ function stepLines(steps: readonly Step[], nat: readonly NatRecord[], source: st
   for (const s of steps) {
     if (s.hook !== hook) {
       flushNat(hook);
+      if (!looped && (s.hook === "PREROUTING" || s.hook === "INPUT")) {
+        looped = true;
+        out.push(st.cyan(LOOPED_BACK));
+      }
       hook = s.hook;
       table = undefined;
       out.push(st.bold(s.hook));
@@ -125,6 +136,7 @@ function ending(t: Pick<Outcome, "verdict" | "path" | "in" | "out" | "steps" | "
     case "ACCEPT":
       if (t.path === "input") return `delivered to this host${t.in ? ` (arrived on ${t.in})` : ""}`;
       if (t.path === "forward") return `forwarded from ${t.in ?? "?"} to ${t.out ?? "?"}`;
+      if (t.path === "loopback") return "delivered to this host (generated on it, looped back through lo)";
       return `sent out on ${t.out ?? "?"}`;
     case "DROP":
       return `dropped ${by}`.trim();
@@ -203,7 +215,7 @@ export function renderTrace(t: Trace, source: string, st: Style): string {
   const head = arrival(input);
   out.push(`${st.bold("Packet")}  ${describePacket(input)}  ${st.dim(`state ${input.state}${head ? `, ${head}` : ""}${input.mark !== "0x0" ? `, mark ${input.mark}` : ""}`)}`);
   out.push("");
-  for (const line of stepLines(t.steps, t.nat, source, st)) out.push(line);
+  for (const line of stepLines(t.steps, t.nat, source, st, t.path)) out.push(line);
   const outcomes = t.outcomes && t.outcomes.length > 1 ? t.outcomes : undefined;
   if (outcomes) {
     out.push("");
