@@ -60,6 +60,8 @@ export function makeEnv(assume: Assumptions = {}, family: 4 | 6 = 4): SimEnv {
       addressType: () => 0,
       masqueradeAddress: () => undefined,
       redirectAddress: () => undefined,
+      addrtypeMatches: () => false,
+      routeLookup: () => undefined,
     },
     ipsets: new Map(),
     assume,

@@ -1,5 +1,5 @@
 /** What the walk's tests share: a small Docker-like host, and a ruleset text compiled for a host. */
-import type { CompiledHost } from "../../src/host/routing.js";
+import type { Host } from "../../src/host/host.js";
 import { hostFromJsonOrThrow } from "../../src/host/json.js";
 import { parseRuleset } from "../../src/parse/index.js";
 import { compileRuleset, type CompiledRuleset } from "../../src/sim/index.js";
@@ -19,7 +19,7 @@ export const BRIDGE_HOST = hostFromJsonOrThrow(
 );
 
 /** Parses `text` as `family` (guessed when absent), throws on any error-level issue, and compiles it for `host`. */
-export function compileText(text: string, host: CompiledHost = BRIDGE_HOST, family?: 4 | 6): CompiledRuleset {
+export function compileText(text: string, host: Host = BRIDGE_HOST, family?: 4 | 6): CompiledRuleset {
   const { ruleset, issues } = parseRuleset(text, family !== undefined ? { family } : {});
   const errors = issues.filter((i) => i.severity === "error");
   if (errors.length) throw new Error(errors.map((e) => `${e.line}: ${e.message}`).join("\n"));
