@@ -25,3 +25,7 @@ export function compileText(text: string, host: Host = BRIDGE_HOST, family?: 4 |
   if (errors.length) throw new Error(errors.map((e) => `${e.line}: ${e.message}`).join("\n"));
   return compileRuleset(ruleset, { host });
 }
+
+/** A filter table of the given rule lines; INPUT and FORWARD have policy `policy`, OUTPUT ACCEPT. */
+export const filterTable = (body: string, policy = "ACCEPT"): string =>
+  `*filter\n:INPUT ${policy} [0:0]\n:FORWARD ${policy} [0:0]\n:OUTPUT ACCEPT [0:0]\n${body}\nCOMMIT\n`;

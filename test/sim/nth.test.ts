@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { traceFlow, tracePacket, type Packet, type Trace } from "../../src/sim/index.js";
-import { BRIDGE_HOST as host, compileText } from "./compile-text.js";
+import { BRIDGE_HOST as host, compileText, filterTable } from "./compile-text.js";
 
 /** A service of three endpoints balanced round robin, as kube-proxy's userspace-era rules did. */
 const ROUND_ROBIN = compileText(`*nat
@@ -66,14 +66,10 @@ describe("statistic --mode nth", () => {
   });
 
   it("--packet P makes the (P+1)-th packet the first pick, and ! inverts", () => {
-    const c = compileText(`*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A FORWARD -m statistic --mode nth --every 3 --packet 2 -j DROP
--A FORWARD -m statistic --mode nth ! --every 2 --packet 1 -j REJECT
-COMMIT
-`);
+    const c = compileText(
+      filterTable(`-A FORWARD -m statistic --mode nth --every 3 --packet 2 -j DROP
+-A FORWARD -m statistic --mode nth ! --every 2 --packet 1 -j REJECT`),
+    );
     const ps = [0, 1, 2, 3, 4, 5].map((k): Packet => ({ src: "172.17.0.2", dst: "203.0.113.5", proto: "udp", sport: 40000 + k, dport: 53 }));
     const verdicts = traceFlow(c, ps, { host, assume: { nthCounters: "loaded" } }).map((t) => t.verdict);
     // rule 1 picks packets 3 and 6; rule 2 sees 1, 2, 4, 5 and (inverted) matches all but its 2nd and 4th
@@ -81,13 +77,9 @@ COMMIT
   });
 
   it("the counter advances only for packets that reach it: a failing match before it leaves it alone, one after it does not", () => {
-    const c = compileText(`*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A FORWARD -p udp -m statistic --mode nth --every 2 --packet 0 -m udp --dport 53 -j DROP
-COMMIT
-`);
+    const c = compileText(
+      filterTable(`-A FORWARD -p udp -m statistic --mode nth --every 2 --packet 0 -m udp --dport 53 -j DROP`),
+    );
     const udp = (k: number, dport: number): Packet => ({ src: "172.17.0.2", dst: "203.0.113.5", proto: "udp", sport: 40000 + k, dport });
     const tcp: Packet = { src: "172.17.0.2", dst: "203.0.113.5", proto: "tcp", sport: 41000, dport: 53 };
     // the TCP packet fails -p udp before the counter; the UDP packet to 123 reaches the counter (its pick) and fails --dport after it
@@ -103,13 +95,9 @@ COMMIT
   });
 
   it("--every 1 matches every packet without a fork", () => {
-    const c = compileText(`*filter
-:INPUT ACCEPT [0:0]
-:FORWARD ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A FORWARD -m statistic --mode nth --every 1 --packet 0 -j DROP
-COMMIT
-`);
+    const c = compileText(
+      filterTable(`-A FORWARD -m statistic --mode nth --every 1 --packet 0 -j DROP`),
+    );
     const t = tracePacket(c, { src: "172.17.0.2", dst: "203.0.113.5", proto: "udp", dport: 53 }, { host });
     expect([t.verdict, t.outcomes]).toEqual(["DROP", undefined]);
   });

@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { PacketError, tracePacket, traceFlow, type Packet, type Trace } from "../../src/sim/index.js";
 import { hostFromJsonOrThrow } from "../../src/host/json.js";
-import { BRIDGE_HOST as host, compileText } from "./compile-text.js";
+import { BRIDGE_HOST as host, compileText, filterTable } from "./compile-text.js";
 
-const filter = (body: string, policy = "ACCEPT") => `*filter\n:INPUT ${policy} [0:0]\n:FORWARD ${policy} [0:0]\n:OUTPUT ACCEPT [0:0]\n${body}\nCOMMIT\n`;
+const filter = filterTable;
 const fwd: Packet = { src: "172.17.0.2", dst: "203.0.113.5", proto: "tcp", dport: 443 };
 const brief = (t: Trace) => t.steps.map((s) => `${s.chain}:${s.kind}:${s.verdict}${s.target ? `:${s.target}` : ""}${s.rule ? `#${s.rule}` : ""}`);
 
