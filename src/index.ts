@@ -75,5 +75,6 @@ export type { SetRef } from "./ext/target/set.js";
 export type { Shift } from "./ext/target/connmark.js";
 export type { MatchExtension, TargetExtension, OptionSpec, OptionUse, BuildContext, CompiledMatch, CompiledTarget, TargetVerdict } from "./ext/types.js";
 export type { TcpFlagsTest } from "./ext/match/tcp.js";
-export type { U32Test } from "./ext/match/u32.js";
+export type { U32Op, U32Test } from "./ext/match/u32.js";
+export type { BpfInsn } from "./ext/match/bpf.js";
 export type { SimEnv, WalkContext, HostView, NatRequest } from "./sim/env.js";

@@ -3,8 +3,25 @@ import type { Family } from "../../net/ip.js";
 import { Proto } from "../../sim/packet.js";
 import type { TargetExtension } from "../types.js";
 
-/** Reply types for IPv4, in libipt_REJECT's table order (the order a prefix is resolved in). */
-const V4_TYPES = [
+/** A reply type's canonical name, as iptables-save prints it (the IPv4 names, then the IPv6 ones). */
+export type RejectType =
+  | "icmp-net-unreachable"
+  | "icmp-host-unreachable"
+  | "icmp-proto-unreachable"
+  | "icmp-port-unreachable"
+  | "icmp-net-prohibited"
+  | "icmp-host-prohibited"
+  | "tcp-reset"
+  | "icmp-admin-prohibited"
+  | "icmp6-no-route"
+  | "icmp6-adm-prohibited"
+  | "icmp6-addr-unreachable"
+  | "icmp6-port-unreachable"
+  | "icmp6-policy-fail"
+  | "icmp6-reject-route";
+
+/** Reply types for IPv4, in libipt_REJECT's table order (the order a prefix is resolved in): name and alias. */
+const V4_TYPES: readonly (readonly [RejectType, string])[] = [
   ["icmp-net-unreachable", "net-unreach"],
   ["icmp-host-unreachable", "host-unreach"],
   ["icmp-proto-unreachable", "proto-unreach"],
@@ -13,10 +30,10 @@ const V4_TYPES = [
   ["icmp-host-prohibited", "host-prohib"],
   ["tcp-reset", "tcp-rst"],
   ["icmp-admin-prohibited", "admin-prohib"],
-] as const;
+];
 
-/** Reply types for IPv6, in libip6t_REJECT's table order. */
-const V6_TYPES = [
+/** Reply types for IPv6, in libip6t_REJECT's table order: name and alias. */
+const V6_TYPES: readonly (readonly [RejectType, string])[] = [
   ["icmp6-no-route", "no-route"],
   ["icmp6-adm-prohibited", "adm-prohibited"],
   ["icmp6-addr-unreachable", "addr-unreach"],
@@ -24,10 +41,7 @@ const V6_TYPES = [
   ["tcp-reset", "tcp-reset"],
   ["icmp6-policy-fail", "policy-fail"],
   ["icmp6-reject-route", "reject-route"],
-] as const;
-
-/** A reply type's canonical name, as iptables-save prints it. */
-export type RejectType = (typeof V4_TYPES)[number][0] | (typeof V6_TYPES)[number][0];
+];
 
 /** The typed `-j REJECT`. */
 export interface RejectTarget {
