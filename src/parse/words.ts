@@ -4,6 +4,7 @@
  * `tokensToWords`, which joins the grammar's tokens for every other line. A property test holds
  * the two equal on every line the splitter accepts; the grammar stays the specification.
  */
+import { Buffer } from "node:buffer";
 import type { IToken } from "chevrotain";
 
 /**
