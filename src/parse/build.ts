@@ -13,7 +13,6 @@ import { forEachLine } from "./lexer.js";
 import { readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
 import { IntList } from "./int-list.js";
 import { limitedTarget, validateTables, type ChainIndexEntry, type KnownRules, type Numbers, type TableFacts, type TargetPosition } from "./validate.js";
-import type { LineWords } from "./words.js";
 
 /** Options for parsing. */
 export interface ParseOptions {
