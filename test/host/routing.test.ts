@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { makeNet, netContains, type Family, type IpValue } from "../../src/net/ip.js";
 import { compileHost, hostFromIpJson, hostFromJsonOrThrow, XT_ADDRTYPE as T, type Host, type Route } from "../../src/host/index.js";
-import { fixture, ip, net, ok } from "./helpers.js";
+import { fixture, ip, ok } from "./helpers.js";
 
 // The recorded namespace (see fixtures/host/README.md), forwarding on as when it was recorded.
 const host = ok(

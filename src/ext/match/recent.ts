@@ -29,7 +29,6 @@ export interface RecentMatch {
 /** kernel: XT_RECENT_NAME_LEN is 200 including the NUL; hit counts up to 65535 load on this kernel, 65536 is refused (checked with iptables-nft-restore 1.8.9). */
 const MAX_NAME = 199;
 const MAX_HITCOUNT = 65536;
-const COMMANDS: readonly RecentCommand[] = ["set", "rcheck", "update", "remove"];
 
 export const recent: MatchExtension<RecentMatch> = {
   name: "recent",

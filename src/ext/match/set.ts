@@ -2,7 +2,7 @@
  * `-m set` (xt_set, revision 4): whether the packet's addresses/ports, taken from the source or the
  * destination per set dimension, are in an ipset; optionally with the set's per-element counters.
  */
-import { bang, parseUint } from "../common.js";
+import { bang } from "../common.js";
 import type { BuildContext, MatchExtension, OptionUse } from "../types.js";
 
 /** A counter comparison (`--packets-eq 5`, `! --bytes-eq 3`, `--packets-lt 10`, …). */

@@ -1,7 +1,7 @@
 /** `-m tcp` (xt_tcpudp): ports, flags and options of TCP packets. */
 import type { Negatable } from "../../model/rule.js";
 import { Proto, TcpFlag } from "../../sim/packet.js";
-import { bang, byName, formatRange, nameListOption, portRangeOption, Recent, uintOption, type NumRange } from "../common.js";
+import { bang, formatRange, nameListOption, portRangeOption, Recent, uintOption, type NumRange } from "../common.js";
 import type { BuildContext, MatchExtension, OptionUse } from "../types.js";
 
 /** `--tcp-flags MASK COMP`: of the flags in `mask`, exactly those in `comp` are set. */
