@@ -207,25 +207,18 @@ function nthTests(net: Network, firstPort: number): void {
 }
 
 describe("kube-proxy load balancing (statistic random) against the kernel", () => {
-  beforeAll(async () => {
-    await assertKernelUsable();
-    await createNetwork(V4.ruleset.topology);
-  });
-  afterAll(async () => {
-    await deleteNetwork(V4.ruleset.topology);
-  });
-  randomTests(V4, 40200);
-});
-
-describe("kube-proxy load balancing (statistic random) against the kernel, IPv6", () => {
-  beforeAll(async () => {
-    await assertKernelUsable();
-    await createNetwork(V6.ruleset.topology);
-  });
-  afterAll(async () => {
-    await deleteNetwork(V6.ruleset.topology);
-  });
-  randomTests(V6, 40220);
+  for (const [net, firstPort] of [[V4, 40200], [V6, 40220]] as const) {
+    describe(`IPv${net.ruleset.family}`, () => {
+      beforeAll(async () => {
+        await assertKernelUsable();
+        await createNetwork(net.ruleset.topology);
+      });
+      afterAll(async () => {
+        await deleteNetwork(net.ruleset.topology);
+      });
+      randomTests(net, firstPort);
+    });
+  }
 });
 
 describe("round robin (statistic nth) against the kernel", () => {
