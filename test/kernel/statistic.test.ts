@@ -206,32 +206,20 @@ function nthTests(net: Network, firstPort: number): void {
   });
 }
 
-describe("kube-proxy load balancing (statistic random) against the kernel", () => {
-  for (const [net, firstPort] of [[V4, 40200], [V6, 40220]] as const) {
-    describe(`IPv${net.ruleset.family}`, () => {
-      beforeAll(async () => {
-        await assertKernelUsable();
-        await createNetwork(net.ruleset.topology);
-      });
-      afterAll(async () => {
-        await deleteNetwork(net.ruleset.topology);
-      });
-      randomTests(net, firstPort);
+/** One network per family, made once for both kinds of balancing (each sends from its own source ports). */
+for (const [net, ports] of [
+  [V4, { random: 40200, nth: 40240 }],
+  [V6, { random: 40220, nth: 40260 }],
+] as const) {
+  describe(`statistic against the kernel, IPv${net.ruleset.family}`, () => {
+    beforeAll(async () => {
+      await assertKernelUsable();
+      await createNetwork(net.ruleset.topology);
     });
-  }
-});
-
-describe("round robin (statistic nth) against the kernel", () => {
-  for (const net of [V4, V6]) {
-    describe(`IPv${net.ruleset.family}`, () => {
-      beforeAll(async () => {
-        await assertKernelUsable();
-        await createNetwork(net.ruleset.topology);
-      });
-      afterAll(async () => {
-        await deleteNetwork(net.ruleset.topology);
-      });
-      nthTests(net, net.ruleset.family === 4 ? 40240 : 40260);
+    afterAll(async () => {
+      await deleteNetwork(net.ruleset.topology);
     });
-  }
-});
+    describe("kube-proxy load balancing (statistic random)", () => randomTests(net, ports.random));
+    describe("round robin (statistic nth)", () => nthTests(net, ports.nth));
+  });
+}
