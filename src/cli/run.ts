@@ -80,10 +80,29 @@ async function runParse(cmd: Extract<Command, { kind: "parse" }>, io: CliIo, err
   const { ruleset } = parseOrFail(input, io, err);
   if (cmd.json) {
     // in pieces: the JSON of a big dump is longer than a string can be
-    writeJson(ruleset, (s) => io.stdout.write(s), 2);
+    writeJson(rulesetJson(ruleset), (s) => io.stdout.write(s), 2);
     io.stdout.write("\n");
   } else io.stdout.write(printRuleset(ruleset));
   return 0;
+}
+
+/**
+ * The model as `parse --json` writes it: the Ruleset, except that a table block of `document`
+ * whose table is the one in `tables` names it (`{ kind, name, committed }`) rather than holding a
+ * second copy of every chain and rule. A block that a later block of the same name replaced keeps
+ * its `table`, since `tables` does not have it.
+ */
+function rulesetJson(ruleset: Ruleset): unknown {
+  const inEffect = new Set(ruleset.tables);
+  return {
+    family: ruleset.family,
+    ...(ruleset.source !== undefined ? { source: ruleset.source } : {}),
+    lineEnding: ruleset.lineEnding,
+    tables: ruleset.tables,
+    document: ruleset.document.map((item) =>
+      item.kind === "table" && inEffect.has(item.table) ? { kind: "table", name: item.table.name, committed: item.committed } : item.kind === "table" ? { kind: "table", name: item.table.name, committed: item.committed, table: item.table } : item,
+    ),
+  };
 }
 
 async function runCheck(cmd: Extract<Command, { kind: "check" }>, io: CliIo, err: Style): Promise<number> {

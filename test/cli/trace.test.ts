@@ -279,4 +279,37 @@ describe("colour, help, version, parse", () => {
     expect(model.family).toBe(6);
     expect(BigInt(model.tables[0].chains[0].rules[0].source.value.addr)).toBe(0x20010db8n << 96n);
   }, 120_000);
+  it("parse --json writes each table once: document names the tables in effect and keeps a replaced block whole", () => {
+    // two filter blocks: iptables-restore flushes the first when the second comes
+    const input = [
+      "# first",
+      "*filter",
+      ":INPUT ACCEPT [0:0]",
+      "-A INPUT -s 192.0.2.1/32 -j DROP",
+      "COMMIT",
+      "*nat",
+      ":PREROUTING ACCEPT [0:0]",
+      "COMMIT",
+      "*filter",
+      ":INPUT DROP [0:0]",
+      "-A INPUT -s 198.51.100.1/32 -j ACCEPT",
+      "COMMIT",
+      "",
+    ].join("\n");
+    const r = iptrace(["parse", "--json"], { stdin: input });
+    expect(r.status).toBe(0);
+    const model = JSON.parse(r.stdout) as { tables: { name: string; chains: { name: string; policy: string }[] }[]; document: Record<string, unknown>[] };
+    const { ruleset } = parseRuleset(input);
+    expect(model.tables).toEqual(JSON.parse(JSON.stringify(ruleset.tables)));
+    expect(model.tables.map((t) => t.name)).toEqual(["filter", "nat"]);
+    expect(model.tables[0].chains.find((c) => c.name === "INPUT")?.policy).toBe("DROP");
+    expect(model.document).toEqual([
+      { kind: "comment", text: "# first", line: 1 },
+      { kind: "table", name: "filter", committed: true, table: JSON.parse(JSON.stringify((ruleset.document[1] as { table: unknown }).table)) },
+      { kind: "table", name: "nat", committed: true },
+      { kind: "table", name: "filter", committed: true },
+    ]);
+    // every rule appears once: the dump's two rules, not four
+    expect(r.stdout.match(/"line": \d+,\n\s+"source"/g)?.length).toBe(2);
+  }, 120_000);
 });
