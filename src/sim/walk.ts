@@ -844,7 +844,7 @@ export class Walker implements WalkContext {
             p.outIface = a.inIface;
             p.physOut = p.physIn === UNKNOWN_PORT ? UNKNOWN_PORT : ports[k];
             let copy = this.runHook("FORWARD", ["mangle", "filter", "security"]);
-            if (copy === "ACCEPT") copy = this.runHook("POSTROUTING", ["mangle", "nat"]);
+            if (copy === "ACCEPT") copy = this.bridgedPostrouting();
             if (copy === "STOP") return finish(copy);
             this.copies.push(`the copy flooded to bridge port ${p.physOut}: ${copy}`);
           }
@@ -867,8 +867,24 @@ export class Walker implements WalkContext {
     }
     end = this.runHook("FORWARD", ["mangle", "filter", "security"]);
     if (end !== "ACCEPT") return finish(end);
-    end = this.runHook("POSTROUTING", ["mangle", "nat"]);
+    end = bridged ? this.bridgedPostrouting() : this.runHook("POSTROUTING", ["mangle", "nat"]);
     return finish(end);
+  }
+
+  /**
+   * POSTROUTING for a frame the bridge forwards: br_netfilter (br_nf_post_routing) calls the hook
+   * with no input device, so `-i NAME` matches nothing there and `! -i NAME` everything (seen on
+   * 6.18, IPv4 and IPv6). A routed packet's POSTROUTING (ip_output, ip6_output) keeps its input
+   * device. --physdev-in still sees the bridge port, from the frame's bridge information. The
+   * packet keeps its input interface afterwards, for the trace's view of it.
+   */
+  private bridgedPostrouting(): TableEnd {
+    const p = this.p;
+    const inIface = p.inIface;
+    p.inIface = "";
+    const end = this.runHook("POSTROUTING", ["mangle", "nat"]);
+    p.inIface = inIface;
+    return end;
   }
 }
 

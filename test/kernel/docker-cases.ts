@@ -134,6 +134,22 @@ export const DOCKER_RULESETS: readonly DockerRuleset[] = [
     cases: (r) => kubeProxyCases(r, 40111, (n) => `fd00:96::${n}`),
   },
   {
+    // Not Docker: which interfaces -i, -o and -m physdev see in each hook, for bridged, flooded,
+    // routed, arriving, leaving and local packets (one file for both families: it names no address).
+    name: "interfaces-sampler",
+    file: "fixtures/kernel-trace/_rulesets/interfaces-sampler.rules",
+    family: 4,
+    topology: BR_DUMMY_TOPOLOGY,
+    cases: (r) => interfaceCases(r, 40301),
+  },
+  {
+    name: "interfaces-sampler.v6",
+    file: "fixtures/kernel-trace/_rulesets/interfaces-sampler.rules",
+    family: 6,
+    topology: BR_DUMMY_TOPOLOGY,
+    cases: (r) => interfaceCases(r, 40311),
+  },
+  {
     // The loopback sampler for ip6tables, on the br-dummy network (the bridge has an IPv6 address).
     name: "loopback-sampler.v6",
     file: "fixtures/kernel-trace/_rulesets/loopback-sampler.v6.rules",
@@ -190,6 +206,32 @@ function kubeProxyCases(r: DockerRuleset, firstPort: number, service: (n: number
       },
     },
     { name: "node-to-service", packet: { ...syn(5, 80), origin: { kind: "router" as const }, src: gatewayOf(family, main), dst: service(10) } },
+  ];
+}
+
+/**
+ * The interfaces samplers' packets (fixtures/kernel-trace/_rulesets/interfaces-sampler.rules): a
+ * frame bridged between the two containers of br-dummy, a broadcast the bridge floods (IPv4),
+ * packets routed from br-dummy to docker0, in from the internet and out to it, one the router
+ * sends to a container and one a container sends to the router. UDP, each case its own source
+ * port from `firstPort` on.
+ */
+function interfaceCases(r: DockerRuleset, firstPort: number): TraceCase[] {
+  const { topology, family } = r;
+  const [main, other] = topology.bridges;
+  const [c1, c2] = main.containers;
+  const c3 = other.containers[0];
+  const internet = family === 4 ? topology.internetHostIpv4 : topology.internetHostIpv6;
+  const udp = (k: number) => ({ family, proto: "udp" as const, sport: firstPort + k, dport: 53 });
+  const fromC1 = { origin: { kind: "container" as const, namespace: c1.namespace }, src: addressOf(family, c1) };
+  return [
+    { name: "bridged-container-to-container", packet: { ...udp(0), ...fromC1, dst: addressOf(family, c2) } },
+    ...(family === 4 ? [{ name: "bridged-broadcast-flooded", packet: { ...udp(1), ...fromC1, dst: "192.168.0.255" } }] : []),
+    { name: "routed-to-other-bridge", packet: { ...udp(2), ...fromC1, dst: addressOf(family, c3) } },
+    { name: "internet-to-container", packet: { ...udp(3), origin: { kind: "internet" as const }, src: internet, dst: addressOf(family, c1) } },
+    { name: "container-to-internet", packet: { ...udp(4), ...fromC1, dst: internet } },
+    { name: "router-to-container", packet: { ...udp(5), origin: { kind: "router" as const }, src: gatewayOf(family, main), dst: addressOf(family, c1) } },
+    { name: "container-to-router", packet: { ...udp(6), ...fromC1, dst: gatewayOf(family, main) } },
   ];
 }
 
