@@ -14,6 +14,7 @@ import { MATCHES } from "../ext/match/index.js";
 import { TARGETS } from "../ext/target/index.js";
 import type { CompiledMatch, CompiledTarget, MatchExtension, TargetExtension, TargetVerdict } from "../ext/types.js";
 import { printRule } from "../print/print.js";
+import { limit } from "../ext/match/limit.js";
 import { statistic } from "../ext/match/statistic.js";
 import type { PacketState } from "./packet.js";
 import type { SimEnv, WalkContext } from "./env.js";
@@ -31,6 +32,7 @@ export interface RuleTest {
  * the script (see Walker.nthHit), so the packets of one flow see it advance.
  */
 export interface NthCounter {
+  readonly kind: "nth";
   /** Match one packet in `every` (at least 2: `--every 1` matches every packet and is a test). */
   readonly every: number;
   /** Which one: after a load, the packet-th (0-based) packet to reach the match, then every `every`th. */
@@ -40,9 +42,23 @@ export interface NthCounter {
   readonly text: string;
 }
 
-/** Where an nth counter sits among the rule's matches: the kernel reaches it only when all before it matched. */
-export interface NthCheck {
-  readonly counter: NthCounter;
+/**
+ * A `-m limit` match's token bucket, one per rule in the kernel (nft_limit, xt_limit): full, it
+ * lets `burst` packets through at once, and each evaluation that matches takes a token. The walk
+ * keeps what the script's packets took (see Walker.limitHit), so a packet that reaches the rule
+ * more often than the burst (a chain entered twice) finds it empty, as the kernel does.
+ */
+export interface LimitBucket {
+  readonly kind: "limit";
+  /** Packets a full bucket lets through at once (iptables-nft stores a burst of 0 as nft's default 5). */
+  readonly burst: number;
+  /** The match as iptables-save prints it, for the trace's assumptions. */
+  readonly text: string;
+}
+
+/** Where a match with per-rule kernel state sits among the rule's matches: the kernel reaches it only when all before it matched. */
+export interface StatefulCheck {
+  readonly counter: NthCounter | LimitBucket;
   /** How many of the rule's `tests` come before it. */
   readonly testsBefore: number;
   /** How many of the rule's `randoms` come before it. */
@@ -72,8 +88,8 @@ export interface CompiledRule {
   readonly randoms: readonly number[];
   /** 1-based position among the rule's matches of each of `randoms` (for the trace's forks). */
   readonly randomAt: readonly number[];
-  /** The nth counters (`statistic --mode nth`), in order; absent when the rule has none. */
-  readonly nth?: readonly NthCheck[];
+  /** The matches with per-rule kernel state (`statistic --mode nth` counters, `limit` buckets), in order; absent when the rule has none. */
+  readonly stateful?: readonly StatefulCheck[];
   /** The first match that cannot be modelled, when there is one. */
   readonly unsupported?: string;
   action: RuleAction;
@@ -228,11 +244,11 @@ export function baseTests(rule: Rule, family: Family): RuleTest[] {
 /** Shared by the rules without random matches (most of them): one array fewer per compiled rule. */
 const NO_POSITIONS: readonly number[] = [];
 
-function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; randomAt: readonly number[]; nth?: NthCheck[]; unsupported?: string } {
+function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: number[]; randomAt: readonly number[]; stateful?: StatefulCheck[]; unsupported?: string } {
   const tests = baseTests(rule, env.family);
   const randoms: number[] = [];
   const randomAt: number[] = [];
-  let nth: NthCheck[] | undefined;
+  let stateful: StatefulCheck[] | undefined;
   let unsupported: string | undefined;
   for (let k = 0; k < rule.matches.length; k++) {
     const m = rule.matches[k];
@@ -243,9 +259,16 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
       // the extension gives one fixed answer instead
       if (m.every === 1) tests.push({ test: m.invert ? () => false : () => true });
       else {
-        const counter: NthCounter = { every: m.every, packet: m.packet, invert: m.invert, text: `-m statistic ${statistic.print(m, env.family)}` };
-        (nth ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
+        const counter: NthCounter = { kind: "nth", every: m.every, packet: m.packet, invert: m.invert, text: `-m statistic ${statistic.print(m, env.family)}` };
+        (stateful ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
       }
+      continue;
+    }
+    if (m.module === "limit" && (env.assume.withinLimit ?? true)) {
+      // kernel: the bucket is per rule and each match takes a token, so within one walk it is
+      // walk state too; with assume.withinLimit false the extension answers "over" throughout
+      const bucket: LimitBucket = { kind: "limit", burst: m.burst === 0 ? 5 : m.burst, text: `-m limit ${limit.print(m, env.family)}` };
+      (stateful ??= []).push({ counter: bucket, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
       continue;
     }
     if (m.module === "unknown") {
@@ -272,7 +295,7 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
       }
     } else if (unsupported === undefined) unsupported = c.reason;
   }
-  return { tests, randoms, randomAt: randomAt.length > 0 ? randomAt : NO_POSITIONS, ...(nth !== undefined ? { nth } : {}), ...(unsupported !== undefined ? { unsupported } : {}) };
+  return { tests, randoms, randomAt: randomAt.length > 0 ? randomAt : NO_POSITIONS, ...(stateful !== undefined ? { stateful } : {}), ...(unsupported !== undefined ? { unsupported } : {}) };
 }
 
 function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; name: string; goto: boolean } {
@@ -296,7 +319,7 @@ function compileAction(rule: Rule, env: SimEnv): RuleAction | { kind: "chain"; n
 /** A compiled rule; its text is printed when first asked for. */
 class RuleOf implements CompiledRule {
   private printed: string | undefined;
-  readonly nth?: readonly NthCheck[];
+  readonly stateful?: readonly StatefulCheck[];
   readonly unsupported?: string;
 
   constructor(
@@ -305,13 +328,13 @@ class RuleOf implements CompiledRule {
     readonly tests: readonly RuleTest[],
     readonly randoms: readonly number[],
     readonly randomAt: readonly number[],
-    nth: readonly NthCheck[] | undefined,
+    stateful: readonly StatefulCheck[] | undefined,
     unsupported: string | undefined,
     public action: RuleAction,
     private readonly rule: Rule,
     private readonly chain: LazyChain,
   ) {
-    if (nth !== undefined) this.nth = nth;
+    if (stateful !== undefined) this.stateful = stateful;
     if (unsupported !== undefined) this.unsupported = unsupported;
   }
 
@@ -372,7 +395,7 @@ class LazyChain implements CompiledChain {
     const rules = source.length === 0 ? NO_COMPILED_RULES : new Array<CompiledRule>(source.length);
     for (let index = 0; index < source.length; index++) {
       const r = source[index];
-      const { tests, randoms, randomAt, nth, unsupported } = compileMatches(r, env);
+      const { tests, randoms, randomAt, stateful, unsupported } = compileMatches(r, env);
       const a = compileAction(r, env);
       let action: RuleAction;
       if (a.kind === "chain") {
@@ -381,7 +404,7 @@ class LazyChain implements CompiledChain {
           ? { kind: "unsupported", reason: `${a.goto ? "-g" : "-j"} ${a.name}: no user chain of that name in table ${table}` }
           : { kind: "jump", chain: target, goto: a.goto };
       } else action = a;
-      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, randomAt, nth, unsupported, action, r, this);
+      (rules as CompiledRule[])[index] = new RuleOf(index, r.line, tests, randoms, randomAt, stateful, unsupported, action, r, this);
     }
     const runs = tuning.index === false ? [] : buildRuns(source, env.family, tuning.minRun ?? MIN_RUN);
     const runOf = new Int32Array(rules.length).fill(-1);

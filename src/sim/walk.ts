@@ -6,13 +6,13 @@
  * `statistic --mode nth` counters whose position is not known).
  */
 import type { Hook, TableName } from "../model/chain.js";
-import type { CompiledHost } from "../host/routing.js";
+import { XT_ADDRTYPE, type CompiledHost } from "../host/routing.js";
 import type { Route } from "../host/host.js";
-import { formatIp, type IpValue } from "../net/ip.js";
+import { formatIp, makeNet, type IpValue } from "../net/ip.js";
 import type { TargetVerdict } from "../ext/types.js";
 import type { NatRequest, WalkContext } from "./env.js";
 import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
-import type { CompiledChain, CompiledRule, CompiledTables, NthCheck, NthCounter } from "./compile.js";
+import type { CompiledChain, CompiledRule, CompiledTables, LimitBucket, NthCounter, StatefulCheck } from "./compile.js";
 import { nextCandidate } from "./index-runs.js";
 import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
 import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
@@ -55,6 +55,8 @@ export interface Script {
   probability: number;
   /** The nth counters met by the walks of this script (made on first use). */
   nth?: Map<NthCounter, NthState>;
+  /** The tokens the walks of this script took from each limit bucket (made on first use). */
+  limits?: Map<LimitBucket, number>;
 }
 
 /** Where one nth counter stands in a script. */
@@ -66,6 +68,14 @@ export interface NthState {
 }
 
 type TableEnd = "ACCEPT" | "DROP" | "REJECT" | "QUEUE" | "STOP";
+
+/** skb->pkt_type as -m pkttype compares it (PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST). */
+const PKT_HOST = 0;
+const PKT_BROADCAST = 1;
+const PKT_MULTICAST = 2;
+
+/** 255.255.255.255. */
+const LIMITED_BROADCAST = 0xffffffff;
 
 const DST_HOOKS: Readonly<Record<Hook, boolean>> = { PREROUTING: true, OUTPUT: true, INPUT: false, POSTROUTING: false, FORWARD: false };
 
@@ -254,17 +264,18 @@ export class Walker implements WalkContext {
     const r = rule.randoms;
     let ti = 0;
     let ri = 0;
-    if (rule.nth !== undefined) {
+    if (rule.stateful !== undefined) {
       // kernel: matches run in rule order and stop at the first that fails, so an nth counter
-      // advances exactly when every match before it matched, whatever the matches after it say
-      for (const check of rule.nth) {
+      // advances (a limit bucket loses a token) exactly when every match before it matched,
+      // whatever the matches after it say
+      for (const check of rule.stateful) {
         for (; ti < check.testsBefore; ti++) {
           const t = tests[ti];
           if (t.assumption !== undefined) this.assume(t.assumption);
           if (!t.test(p)) return 0;
         }
         for (; ri < check.randomsBefore; ri++) if (!this.choose(r[ri], "random", rule, rule.randomAt[ri])) return 0;
-        if (!this.nthHit(check, rule)) return 0;
+        if (!(check.counter.kind === "nth" ? this.nthHit(check.counter, check, rule) : this.limitHit(check.counter, rule))) return 0;
       }
     }
     for (; ti < tests.length; ti++) {
@@ -286,8 +297,7 @@ export class Walker implements WalkContext {
    * counter's position unknown, the packet is the pick with probability 1/every, or 1/(every-j)
    * once j earlier packets of the flow were not: a fork, as for a random match.
    */
-  private nthHit(check: NthCheck, rule: CompiledRule): boolean {
-    const c = check.counter;
+  private nthHit(c: NthCounter, check: StatefulCheck, rule: CompiledRule): boolean {
     const counters = (this.script.nth ??= new Map());
     const loaded = this.ct.env.assume.nthCounters === "loaded";
     let s = counters.get(c);
@@ -312,6 +322,29 @@ export class Walker implements WalkContext {
       );
     }
     return hit !== c.invert;
+  }
+
+  /**
+   * Takes a token from a limit bucket and says whether the match matches (nft_limit, xt_limit: a
+   * full bucket lets `burst` packets through at once; a packet that finds it empty does not match
+   * and takes nothing). The bucket is assumed full when the first packet arrives and, the traced
+   * packets coming at once, not refilled while they pass.
+   */
+  private limitHit(b: LimitBucket, rule: CompiledRule): boolean {
+    const taken = (this.script.limits ??= new Map());
+    const used = taken.get(b) ?? 0;
+    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    if (used < b.burst) {
+      taken.set(b, used + 1);
+      this.assume(
+        used === 0
+          ? "the packet is assumed within the rate limit"
+          : `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets ${b.burst} through`,
+      );
+      return true;
+    }
+    this.assume(`${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets only ${b.burst} through, so this time it does not match`);
+    return false;
   }
 
   private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {
@@ -757,6 +790,9 @@ export class Walker implements WalkContext {
           p.inIface = p.outIface;
           p.outIface = "";
           p.local = false;
+          // dev_loopback_xmit marks the clone PACKET_LOOPBACK, which -m pkttype reads as
+          // multicast for an IPv4 multicast or any IPv6 destination, else as broadcast
+          p.pktType = fam === 6 || route.type === "multicast" ? PKT_MULTICAST : PKT_BROADCAST;
           let back = this.runHook("PREROUTING", ["raw", "mangle", "nat"]);
           if (back === "ACCEPT") back = this.runHook("INPUT", ["mangle", "filter", "security", "nat"]);
           if (back === "STOP") return finish(back);
@@ -787,6 +823,7 @@ export class Walker implements WalkContext {
     p.inIface = a.inIface;
     p.physIn = a.physIn;
     inIface = a.inIface;
+    p.pktType = this.linkType(p.dst, a.inIface);
     const fromBridge = this.host.isBridge(a.inIface);
     const sameBridge = (dst: IpValue) => {
       if (!fromBridge || this.host.isLocal(fam, dst)) return false;
@@ -826,7 +863,9 @@ export class Walker implements WalkContext {
       p.physOut = this.bridgePortTo(a.inIface, p.physIn);
       outIface = p.outIface;
     } else {
-      const route = this.routeOf(p.dst);
+      // ip_route_input: the limited broadcast 255.255.255.255 is delivered here as a broadcast
+      // (no table holds a route for it)
+      const route = fam === 4 && p.dst === LIMITED_BROADCAST ? { family: fam, dst: makeNet(4, LIMITED_BROADCAST, 32), dev: a.inIface, metric: 0, type: "broadcast" as const, table: "local" } : this.routeOf(p.dst);
       if (route === undefined) {
         this.reason = `no route to ${formatIp(p.dst, fam)}: dropped at the routing decision`;
         return finish("DROP");
@@ -864,11 +903,31 @@ export class Walker implements WalkContext {
       }
       p.outIface = route.dev ?? "";
       outIface = p.outIface;
+      // ip_forward, ip6_forward: a packet with no hop left is dropped (the sender gets ICMP time
+      // exceeded); the others lose one before FORWARD. A bridged frame is not routed and keeps it.
+      if (p.ttl <= 1) {
+        this.reason = `the ${fam === 4 ? "TTL" : "hop limit"} is ${p.ttl}: the kernel does not forward it (ICMP time exceeded to the sender) and drops it before FORWARD`;
+        return finish("DROP");
+      }
+      p.ttl--;
     }
     end = this.runHook("FORWARD", ["mangle", "filter", "security"]);
     if (end !== "ACCEPT") return finish(end);
     end = bridged ? this.bridgedPostrouting() : this.runHook("POSTROUTING", ["mangle", "nat"]);
     return finish(end);
+  }
+
+  /**
+   * How the frame that brought the packet was addressed, for -m pkttype: its sender maps a
+   * multicast destination to a multicast MAC, and the broadcast address of the link's subnet
+   * (or 255.255.255.255) to the broadcast MAC; anything else came to a MAC of this host, or, on
+   * a bridge, to another host's, which br_netfilter shows to iptables as PACKET_HOST too.
+   */
+  private linkType(dst: IpValue, inIface: string): number {
+    const type = this.host.addressType(this.p.family, dst, inIface);
+    if (type & XT_ADDRTYPE.MULTICAST) return PKT_MULTICAST;
+    if (type & XT_ADDRTYPE.BROADCAST) return PKT_BROADCAST;
+    return PKT_HOST;
   }
 
   /**

@@ -61,8 +61,9 @@ describe("Trace.arrived", () => {
   it("is the packet as given, with its defaults, while the packet as it leaves carries every change", () => {
     const t = tracePacket(CHANGES, { ...inbound, mark: 0x5 }, { host });
     expect(t.arrived).toEqual({ src: "203.0.113.7", dst: "198.51.100.1", proto: "tcp", sport: 40000, dport: 8080, tcpFlags: "SYN", in: "eth0", state: "NEW", mark: "0x5", length: 40, ttl: 64, tos: 0 });
-    // DNAT to docker0, MARK 0x1, TOS 0x10 then DSCP 46 (0xb8, keeping ECN), TTL 7
-    expect(t.packet).toMatchObject({ dst: "172.17.0.2", dport: 80, out: "docker0", state: "NEW,DNAT", mark: "0x1", tos: 0xb8, ttl: 7 });
+    // DNAT to docker0, MARK 0x1, TOS 0x10 then DSCP 46 (0xb8, keeping ECN), TTL 7 in PREROUTING
+    // and one less from forwarding (ip_forward decrements it before FORWARD)
+    expect(t.packet).toMatchObject({ dst: "172.17.0.2", dport: 80, out: "docker0", state: "NEW,DNAT", mark: "0x1", tos: 0xb8, ttl: 6 });
   });
 
   it("CONNMARK --restore-mark: the mark given, not the connection's", () => {
@@ -92,7 +93,7 @@ describe("Trace.arrived", () => {
     const [first, reply] = traceFlow(CHANGES, [inbound, { src: "172.17.0.2", sport: 80, dst: "203.0.113.7", dport: 40000, proto: "tcp", tcpFlags: "SYN,ACK", in: "docker0" }], { host });
     expect(first.verdict).toBe("ACCEPT");
     expect(reply.arrived).toMatchObject({ src: "172.17.0.2", sport: 80, state: "ESTABLISHED,DNAT", mark: "0x0", ttl: 64, tos: 0 });
-    expect(reply.packet).toMatchObject({ src: "198.51.100.1", sport: 8080, ttl: 7 });
+    expect(reply.packet).toMatchObject({ src: "198.51.100.1", sport: 8080, ttl: 6 });
   });
 
   it("IPv6: hop limit and traffic class as given", () => {
