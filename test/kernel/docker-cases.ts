@@ -211,7 +211,8 @@ function kubeProxyCases(r: DockerRuleset, firstPort: number, service: (n: number
 
 /**
  * The interfaces samplers' packets (fixtures/kernel-trace/_rulesets/interfaces-sampler.rules): a
- * frame bridged between the two containers of br-dummy, a broadcast the bridge floods (IPv4),
+ * frame bridged between the two containers of br-dummy, broadcasts the bridge floods (IPv4: the
+ * subnet's and 255.255.255.255),
  * packets routed from br-dummy to docker0, in from the internet and out to it, one the router
  * sends to a container and one a container sends to the router. UDP, each case its own source
  * port from `firstPort` on.
@@ -226,7 +227,12 @@ function interfaceCases(r: DockerRuleset, firstPort: number): TraceCase[] {
   const fromC1 = { origin: { kind: "container" as const, namespace: c1.namespace }, src: addressOf(family, c1) };
   return [
     { name: "bridged-container-to-container", packet: { ...udp(0), ...fromC1, dst: addressOf(family, c2) } },
-    ...(family === 4 ? [{ name: "bridged-broadcast-flooded", packet: { ...udp(1), ...fromC1, dst: "192.168.0.255" } }] : []),
+    ...(family === 4
+      ? [
+          { name: "bridged-broadcast-flooded", packet: { ...udp(1), ...fromC1, dst: "192.168.0.255" } },
+          { name: "limited-broadcast-flooded", packet: { ...udp(7), ...fromC1, dst: "255.255.255.255" } },
+        ]
+      : []),
     { name: "routed-to-other-bridge", packet: { ...udp(2), ...fromC1, dst: addressOf(family, c3) } },
     { name: "internet-to-container", packet: { ...udp(3), origin: { kind: "internet" as const }, src: internet, dst: addressOf(family, c1) } },
     { name: "container-to-internet", packet: { ...udp(4), ...fromC1, dst: internet } },
