@@ -14,6 +14,11 @@
  * - `-i` is used only where there is an input interface and `-o` only where there is an output
  *   interface (for builtin chains, as iptables refuses otherwise).
  * Match values are drawn half of the time from the packet itself, so that rules match often.
+ * Beyond addresses, interfaces and ports the rules use conntrack, addrtype, mark, connmark,
+ * iprange, length, ttl/hl, pkttype, dscp/tos, limit and physdev matches, and MARK, CONNMARK (set,
+ * save, restore), TTL/HL, DSCP/TOS, CLASSIFY, LOG, REJECT, CT, DNAT, SNAT, MASQUERADE, REDIRECT and
+ * NETMAP targets (NETMAP only onto hosts that exist: a destination nobody has ends at the
+ * neighbour lookup, which iptrace cannot know).
  */
 import type { Family, Hook, Origin, PacketSpec } from "./trace.ts";
 import type { DiffCase } from "./differential.ts";
@@ -226,7 +231,7 @@ function protoPart(c: Ctx): [string | undefined, string[]] {
 
 function extraMatch(c: Ctx): string {
   const { r, family, packet } = c;
-  switch (r.int(0, 6)) {
+  switch (r.int(0, 12)) {
     case 0:
       return `-m conntrack ${neg(r, 0.25)}--ctstate ${r.pick(CT_STATES)}`;
     case 1: {
@@ -261,6 +266,26 @@ function extraMatch(c: Ctx): string {
     }
     case 5:
       return `-m comment --comment ${r.pick(["c1", "\"a comment\"", "x-y_z"])}`;
+    case 6: {
+      // the packet leaves its sender with TTL / hop limit 64; a forwarded one has 63 from FORWARD on
+      const [m, o] = family === 4 ? ["ttl", "ttl"] : ["hl", "hl"];
+      const roll = r.int(0, 2);
+      if (roll === 0) return `-m ${m} ${neg(r, 0.25)}--${o}-eq ${r.pick([63, 64, 1, 10])}`;
+      return roll === 1 ? `-m ${m} --${o}-lt ${r.pick([64, 2, 11])}` : `-m ${m} --${o}-gt ${r.pick([63, 1, 9])}`;
+    }
+    case 7:
+      return `-m pkttype ${neg(r, 0.2)}--pkt-type ${r.pick(["unicast", "unicast", "broadcast", "multicast"])}`;
+    case 8:
+      return r.chance(0.5) ? `-m dscp ${neg(r, 0.2)}--dscp 0x${r.pick(["00", "0a", "2e"])}` : `-m tos ${neg(r, 0.2)}--tos 0x${r.pick(["00/0xff", "10/0x3f", "28/0xff"])}`;
+    case 9: {
+      const mask = r.chance(0.3) ? `/0x${r.pick([0xff, 0x1]).toString(16)}` : "";
+      return `-m connmark ${neg(r, 0.2)}--mark 0x${r.pick([0, 1, 2, 3]).toString(16)}${mask}`;
+    }
+    case 10:
+      // a fresh rule's bucket is full: the first packet always matches
+      return `-m limit --limit ${r.pick(["5/sec", "1/min"])} --limit-burst ${r.pick([1, 5])}`;
+    case 11:
+      return `-m physdev ${r.pick(["--physdev-is-in", "! --physdev-is-in", "--physdev-is-bridged", "! --physdev-is-bridged"])}`;
     default:
       return `-m conntrack ${neg(r, 0.2)}--ctstate ${r.pick(["NEW", "ESTABLISHED"])}`;
   }
@@ -285,13 +310,19 @@ function targetFor(c: Ctx, hook: Hook, proto: string | undefined): string {
       family === 4 ? "-j REJECT --reject-with icmp-host-prohibited" : "-j REJECT --reject-with icmp6-adm-prohibited",
       `-j MARK --set-xmark 0x${r.int(1, 3).toString(16)}/0xffffffff`,
     );
+    // tcp-reset needs -p tcp in the same rule
+    if (proto === "tcp") special.push("-j REJECT --reject-with tcp-reset");
   }
   if (table === "mangle") {
     special.push(
       `-j MARK --set-xmark 0x${r.int(1, 3).toString(16)}/0xffffffff`,
       `-j MARK --set-xmark 0x10/0x10`,
       `-j CONNMARK --set-xmark 0x${r.int(1, 3).toString(16)}/0xffffffff`,
+      r.pick(["-j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff", "-j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff"]),
+      family === 4 ? `-j TTL ${r.pick(["--ttl-set 10", "--ttl-set 1", "--ttl-dec 1", "--ttl-inc 2"])}` : `-j HL ${r.pick(["--hl-set 10", "--hl-set 1", "--hl-dec 1", "--hl-inc 2"])}`,
+      r.chance(0.5) ? `-j DSCP --set-dscp 0x${r.pick(["0a", "2e"])}` : `-j TOS --set-tos 0x${r.pick(["10/0xff", "28/0x3f"])}`,
     );
+    if (hook === "FORWARD" || hook === "OUTPUT" || hook === "POSTROUTING") special.push("-j CLASSIFY --set-class 0001:0010");
   }
   if (table === "raw") special.push("-j CT --notrack", "-j CT --notrack", `-j MARK --set-xmark 0x1/0xffffffff`);
   if (table === "nat") {
@@ -306,9 +337,20 @@ function targetFor(c: Ctx, hook: Hook, proto: string | undefined): string {
       } else special.push("-j REDIRECT");
     }
     if (hook === "POSTROUTING" || hook === "INPUT") {
-      special.push(`-j SNAT --to-source ${to(r.pick([UPLINK, GW_DUMMY, GW_DOCKER]))}`);
+      const source = to(r.pick([UPLINK, GW_DUMMY, GW_DOCKER]));
+      special.push(`-j SNAT --to-source ${source}`);
+      if (proto === "tcp" || proto === "udp") special.push(`-j SNAT --to-source ${bracket(source)}:${r.pick(["2000", "1024-2000", "40000-40100"])}`);
     }
-    if (hook === "POSTROUTING") special.push("-j MASQUERADE", "-j MASQUERADE");
+    if (hook === "POSTROUTING") {
+      special.push("-j MASQUERADE", "-j MASQUERADE");
+      if (proto === "tcp" || proto === "udp") special.push(`-j MASQUERADE --to-ports ${r.pick(["2000", "1024-2000"])}`);
+    }
+    // NETMAP: the destination's host part onto another prefix before routing, the source's after.
+    // Onto hosts that exist: a destination nobody has would end at the neighbour lookup, which
+    // for a frame bridged after DNAT comes before FORWARD and which iptrace cannot know.
+    const netmap = r.pick(family === 4 ? ["172.17.0.2/32", "192.168.0.2/31", "192.168.0.0/24"] : ["fd00:17::2/128", "fd49:efd7:54aa::1/128"]);
+    const mapsToSomebody = family === 6 || netmap !== "192.168.0.0/24" || /^(192\.168\.0|172\.17\.0)\.[23]$/.test(c.packet.dst);
+    if (mapsToSomebody && (hook !== "POSTROUTING" || r.chance(0.5))) special.push(`-j NETMAP --to ${netmap}`);
   }
   return r.chance(special.length > 0 ? 0.45 : 0) ? r.pick(special) : r.pick(basic);
 }
