@@ -73,7 +73,8 @@ export function inputsOf(c: KernelCase): { ruleset: Ruleset; host: Host; packet:
     ...(p.dport !== undefined && p.proto !== "icmp" ? { dport: p.dport } : {}),
     ...(p.proto === "tcp" && p.tcpFlags ? { tcpFlags: p.tcpFlags.join(",") } : {}),
     ...(p.proto === "icmp" && p.icmpType !== undefined ? { icmpType: p.icmpType } : {}),
-    ...(p.origin.kind === "router" ? { local: true } : {}),
+    // the router's packets come from test/kernel/packet-server.py, which runs as root
+    ...(p.origin.kind === "router" ? { local: true, uid: 0, gid: 0 } : {}),
   };
   return { ruleset, host, packet };
 }
