@@ -514,7 +514,6 @@ export class Walker implements WalkContext {
       p.ctReplSport = c.reply.sport;
       p.ctReplDport = c.reply.dport;
     }
-    p.ctmark = c.mark;
     p.ctStatus = (c.seenReply ? CtStatus.SEEN_REPLY : 0) | (this.connIsNew ? 0 : CtStatus.CONFIRMED);
   }
 
@@ -562,6 +561,7 @@ export class Walker implements WalkContext {
       this.connIsNew = false;
       p.ctState = given & (CtState.NEW | CtState.ESTABLISHED | CtState.RELATED);
       this.syncCt();
+      p.ctmark = c.mark;
       return;
     }
     const hit = this.flow?.lookup(p.family, p.proto, tuple);
@@ -583,6 +583,9 @@ export class Walker implements WalkContext {
       p.ctState = CtState.NEW;
     }
     this.syncCt();
+    // the packet carries ct->mark from here on (CONNMARK changes it, -m connmark reads it); the
+    // walk writes it back to the connection when it ends
+    p.ctmark = this.conn.mark;
   }
 
   /** The nat table at a hook: the chains for a connection's first packet, else the stored translation. */
@@ -705,6 +708,9 @@ export class Walker implements WalkContext {
     let outIface: string | undefined;
     const finish = (e: TableEnd): WalkResult => {
       const verdict: TraceVerdict = e === "STOP" ? "UNSUPPORTED" : e;
+      // kernel: CONNMARK writes ct->mark itself, so later packets of the connection see it
+      // (a new connection is kept only when its first packet is accepted)
+      if (this.conn !== undefined && !this.untracked) this.conn.mark = p.ctmark;
       if (verdict === "ACCEPT" && this.conn !== undefined && this.connIsNew && this.flow !== undefined) this.flow.add(this.conn);
       return {
         verdict,

@@ -1,0 +1,132 @@
+/**
+ * Connections against the kernel: the packets of a flow, replies included, are sent one after
+ * another through a NAT ruleset loaded once, and each is traced by the kernel; iptrace's
+ * traceFlow of the same packets must take the same steps, packet for packet. This is where
+ * conntrack shows: ESTABLISHED in each direction (--ctdir), the nat chains consulted only by a
+ * connection's first packet, DNAT and MASQUERADE undone for replies (--ctstate DNAT/SNAT), and
+ * CONNMARK kept on the connection. UDP, so that no TCP stack on either side answers with a RST
+ * that would close the connection between the packets. Fails (never skips) without root or tools.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { traceFlow } from "../../src/sim/index.js";
+import { inputsOf, normaliseIptrace, normaliseKernel, type KernelCase } from "../sim/kernel-fixtures.ts";
+import { BR_DUMMY_TOPOLOGY, type DockerRuleset } from "./docker-cases.ts";
+import { assertKernelUsable, createNetwork, deleteNetwork } from "./netns.ts";
+import { recordSequence, type TraceFixture } from "./record-traces.ts";
+import type { Family, PacketSpec } from "./trace.ts";
+
+const topology = BR_DUMMY_TOPOLOGY;
+const [bridge] = topology.bridges;
+const [c1] = bridge.containers;
+
+/** The addresses of one family: the first container, the router's uplink, the internet host, the bridge subnet. */
+function addressesOf(family: Family) {
+  return family === 4
+    ? { pod: c1.ipv4 as string, uplink: topology.routerUplinkIpv4.address, internet: topology.internetHostIpv4, subnet: "192.168.0.0/24", host: 32 }
+    : { pod: c1.ipv6 as string, uplink: topology.routerUplinkIpv6.address, internet: topology.internetHostIpv6, subnet: "fd49:efd7:54aa::/64", host: 128 };
+}
+
+/**
+ * UDP 5353 on the uplink published to the pod's port 53 (DNAT), the bridge subnet masqueraded
+ * out of eth0, a stateful FORWARD, and mangle rules that show each packet's conntrack state,
+ * direction and NAT status and keep a mark on the connection.
+ */
+function flowRules(family: Family): string {
+  const a = addressesOf(family);
+  const to = family === 4 ? `${a.pod}:53` : `[${a.pod}]:53`;
+  return `*mangle
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -m conntrack --ctstate NEW -j MARK --set-xmark 0x7/0xffffffff
+-A PREROUTING -m conntrack --ctstate NEW -j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff
+-A PREROUTING -m conntrack --ctstate ESTABLISHED --ctdir ORIGINAL -j LOG --log-prefix "est-original "
+-A PREROUTING -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j LOG --log-prefix "est-reply "
+-A PREROUTING -m mark --mark 0x7 -j LOG --log-prefix "marked "
+-A FORWARD -m conntrack --ctstate DNAT -j LOG --log-prefix "fwd-dnat "
+-A FORWARD -m conntrack --ctstate SNAT -j LOG --log-prefix "fwd-snat "
+-A FORWARD -m conntrack --ctstate NEW -j LOG --log-prefix "fwd-new "
+-A POSTROUTING -m conntrack --ctstate ESTABLISHED -j LOG --log-prefix "post-est "
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A PREROUTING -d ${a.uplink}/${a.host} -p udp -m udp --dport 5353 -j DNAT --to-destination ${to}
+-A POSTROUTING -s ${a.subnet} -o eth0 -j MASQUERADE
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -p udp -m conntrack --ctstate NEW -j ACCEPT
+COMMIT
+`;
+}
+
+const udp = (family: Family, origin: PacketSpec["origin"], src: string, sport: number, dst: string, dport: number): PacketSpec => ({ family, origin, src, dst, proto: "udp", sport, dport });
+
+/** The flows: each a list of packets of one connection, in the order sent. */
+function flowsOf(family: Family, firstPort: number): { name: string; packets: PacketSpec[] }[] {
+  const a = addressesOf(family);
+  const inet = { kind: "internet" as const };
+  const pod = { kind: "container" as const, namespace: c1.namespace };
+  const published = firstPort;
+  const masqueraded = firstPort + 1;
+  return [
+    {
+      // in to the published port, the pod's answer (source translated back), then the client again
+      name: "published-port-request-reply-request",
+      packets: [udp(family, inet, a.internet, published, a.uplink, 5353), udp(family, pod, a.pod, 53, a.internet, published), udp(family, inet, a.internet, published, a.uplink, 5353)],
+    },
+    {
+      // out through MASQUERADE, the server's answer to the uplink address (destination back to the pod), then the pod again
+      name: "masqueraded-request-reply-request",
+      packets: [udp(family, pod, a.pod, masqueraded, a.internet, 53), udp(family, inet, a.internet, 53, a.uplink, masqueraded), udp(family, pod, a.pod, masqueraded, a.internet, 53)],
+    },
+  ];
+}
+
+const ruleset = (family: Family): DockerRuleset => ({ name: `flows-v${family}`, file: `(generated: flows.test.ts, IPv${family})`, family, topology });
+
+describe("connections against the kernel: traceFlow takes the kernel's steps for every packet", () => {
+  beforeAll(async () => {
+    await assertKernelUsable();
+    await createNetwork(topology);
+  }, 60_000);
+  afterAll(async () => {
+    await deleteNetwork(topology);
+  }, 60_000);
+
+  for (const [family, firstPort] of [
+    [4, 40400],
+    [6, 40420],
+  ] as const) {
+    for (const flow of flowsOf(family, firstPort)) {
+      it(`IPv${family} ${flow.name}`, async () => {
+        const fixtures: TraceFixture[] = await recordSequence(ruleset(family), flowRules(family), flow.packets.map((packet, k) => ({ name: `${flow.name}-${k}`, packet })));
+        const cases = fixtures.map((f, k) => ({ ...f, file: `flows/v${family}-${flow.name}-${k}` }) as unknown as KernelCase);
+        const kernel = cases.map((c) => normaliseKernel(c.steps));
+        // the kernel saw every packet, and the connection's NAT and state shows in its traces (so
+        // the comparison is not vacuous)
+        for (const [k, steps] of kernel.entries()) expect(steps.length, `packet ${k}: the kernel traced nothing`).toBeGreaterThan(0);
+        const texts = kernel.map((steps) => steps.map((s) => s.text ?? "").join("\n"));
+        expect(texts[0]).toMatch(/--ctstate NEW -j MARK/);
+        expect(texts[1]).toMatch(/--ctdir REPLY/);
+        expect(texts[1]).not.toMatch(/-j (DNAT|MASQUERADE)/);
+        expect(texts[2]).toMatch(/--ctdir ORIGINAL/);
+
+        const inputs = cases.map((c) => inputsOf(c));
+        const traces = traceFlow(inputs[0].ruleset, inputs.map((i) => i.packet), { host: inputs[0].host });
+        traces.forEach((t, k) => {
+          expect(normaliseIptrace(t.steps), `packet ${k} (${JSON.stringify(flow.packets[k])}): iptrace's walk is not the kernel's`).toEqual(kernel[k]);
+        });
+      }, 60_000);
+    }
+  }
+});
