@@ -22,7 +22,7 @@ import type { Family, PacketSpec } from "./trace.ts";
 
 const topology = BR_DUMMY_TOPOLOGY;
 const [bridge] = topology.bridges;
-const [c1] = bridge.containers;
+const [c1, c2] = bridge.containers;
 
 /** The addresses of one family: the first container, the router's uplink, the internet host, the bridge subnet. */
 function addressesOf(family: Family) {
@@ -105,8 +105,8 @@ const DOCKER_NAT_PROXY = "fixtures/corpus/docker-v28/docker-v28.5-nat-proxy.rule
  * A TCP handshake: `a` sends a SYN to `to`, `b` answers it with a SYN-ACK from its own port to
  * the address it sees the connection come from (`back`), and `a` sends the ACK.
  */
-function handshake(a: Endpoint, to: { address: string; port: number }, b: Endpoint, back: string): PacketSpec[] {
-  const tcp = (from: Endpoint, dst: string, dport: number, tcpFlags: string[]): PacketSpec => ({ family: 4, origin: from.origin, src: from.src, sport: from.port, dst, dport, proto: "tcp", tcpFlags });
+function handshake(a: Endpoint, to: { address: string; port: number }, b: Endpoint, back: string, family: Family = 4): PacketSpec[] {
+  const tcp = (from: Endpoint, dst: string, dport: number, tcpFlags: string[]): PacketSpec => ({ family, origin: from.origin, src: from.src, sport: from.port, dst, dport, proto: "tcp", tcpFlags });
   return [tcp(a, to.address, to.port, ["SYN"]), tcp(b, back, a.port, ["SYN", "ACK"]), tcp(a, to.address, to.port, ["ACK"])];
 }
 
@@ -130,9 +130,9 @@ async function compareFlow(rs: DockerRuleset, rulesText: string, name: string, p
   return kernel;
 }
 
-/** The endpoints drop what they receive (but neighbour discovery): inet tables in the first container's and the internet host's namespaces. */
+/** The endpoints drop what they receive (but neighbour discovery): inet tables in br-dummy's containers' and the internet host's namespaces. */
 async function silenceEndpoints(): Promise<void> {
-  for (const ns of [c1.namespace, topology.internet]) {
+  for (const ns of [c1.namespace, c2.namespace, topology.internet]) {
     // neighbour discovery passes: IPv6 needs it to reach the endpoint at all
     const chain = "type filter hook input priority 0; policy drop; icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept;";
     await runInOk(ns, ["nft", "-f", "-"], { input: `table inet ipt-quiet {\n  chain in { ${chain} }\n}\n` });
@@ -176,7 +176,7 @@ describe("connections against the kernel: traceFlow takes the kernel's steps for
     const pod = { origin: { kind: "container" as const, namespace: c1.namespace }, src: c1.ipv4 as string };
     const uplink = topology.routerUplinkIpv4.address;
 
-    it("internet to the published port 8080: DNAT on the SYN, the container's SYN-ACK sent back from 8080, the ACK through DOCKER-CT", async () => {
+    it("internet to the published port 8080: DNAT on the SYN, the container's SYN-ACK translated back to the published address, the ACK through DOCKER-CT", async () => {
       const text = await readFile(path.join(REPO_ROOT, DOCKER_NAT_PROXY), "utf8");
       const kernel = await compareFlow(rs, text, "published", handshake({ ...inet, port: 40440 }, { address: uplink, port: 8080 }, { ...pod, port: 80 }, topology.internetHostIpv4));
       expect(kernel[0].some((s) => /-j DNAT/.test(s.text ?? ""))).toBe(true);
@@ -189,6 +189,30 @@ describe("connections against the kernel: traceFlow takes the kernel's steps for
       const kernel = await compareFlow(rs, text, "masqueraded", handshake({ ...pod, port: 40441 }, { address: topology.internetHostIpv4, port: 443 }, { ...inet, port: 443 }, uplink));
       expect(kernel[0].some((s) => /-j MASQUERADE/.test(s.text ?? ""))).toBe(true);
       expect(kernel[1].some((s) => /DOCKER-CT .*RELATED,ESTABLISHED -j ACCEPT/.test(s.text ?? ""))).toBe(true);
+    }, 60_000);
+  });
+
+  describe("kube-proxy, IPv6 sampler (TCP handshakes to ClusterIPs)", () => {
+    const KUBE_V6 = "fixtures/kernel-trace/_rulesets/kube-proxy-sampler.v6.rules";
+    const rs: DockerRuleset = { name: "kube-proxy-sampler.v6", file: KUBE_V6, family: 6, topology };
+    const pod = { origin: { kind: "container" as const, namespace: c1.namespace }, src: c1.ipv6 as string };
+    const web = { origin: { kind: "container" as const, namespace: c2.namespace }, src: c2.ipv6 as string };
+
+    it("pod to a service on another pod of the bridge: DNAT on the SYN, the endpoint's SYN-ACK bridged back with the ClusterIP as its source", async () => {
+      const text = await readFile(path.join(REPO_ROOT, KUBE_V6), "utf8");
+      const kernel = await compareFlow(rs, text, "service", handshake({ ...pod, port: 40450 }, { address: "fd00:96::10", port: 80 }, { ...web, port: 8080 }, pod.src, 6));
+      expect(kernel[0].some((s) => /KUBE-SEP-WEB .*-j DNAT/.test(s.text ?? ""))).toBe(true);
+      expect(kernel[1].some((s) => s.table === "nat")).toBe(false);
+    }, 60_000);
+
+    it("a pod to a service whose endpoint is itself, hairpin mode off: the bridge drops the DNATed SYN, so no connection forms (the SYN-ACK is the host's, the ACK a new first packet)", async () => {
+      const text = await readFile(path.join(REPO_ROOT, KUBE_V6), "utf8");
+      const gateway = bridge.ipv6?.address as string;
+      const kernel = await compareFlow(rs, text, "hairpin", handshake({ ...pod, port: 40451 }, { address: "fd00:96::20", port: 80 }, { ...pod, port: 80 }, gateway, 6));
+      const dnat = (steps: (typeof kernel)[number]) => steps.some((s) => /KUBE-SEP-SELF .*-j DNAT/.test(s.text ?? ""));
+      expect(dnat(kernel[0]) && dnat(kernel[2])).toBe(true);
+      expect(kernel[0].some((s) => s.hook === "FORWARD")).toBe(false);
+      expect(kernel[1].every((s) => s.hook === "INPUT")).toBe(true);
     }, 60_000);
   });
 });
