@@ -35,6 +35,74 @@ export interface Connection {
   snatKind?: "SNAT" | "MASQUERADE" | "NETMAP";
   /** ct->mark. */
   mark: number;
+  /** TCP: conntrack's state of the connection (TcpState), undefined for other protocols and for a state the caller gave. */
+  tcpState?: number;
+}
+
+/** nf_conntrack_proto_tcp's connection states (enum tcp_conntrack), in the kernel's order. */
+export const TcpState = { NONE: 0, SYN_SENT: 1, SYN_RECV: 2, ESTABLISHED: 3, FIN_WAIT: 4, CLOSE_WAIT: 5, LAST_ACK: 6, TIME_WAIT: 7, CLOSE: 8, SYN_SENT2: 9 } as const;
+
+/** A transition's outcome besides a state: the packet is invalid (sIV), or ignored with no change (sIG). */
+const IV = -1;
+const IG = -2;
+
+const [sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+/**
+ * tcp_conntracks[direction][flags][state] of nf_conntrack_proto_tcp.c: the next state of a TCP
+ * connection for a packet by its direction (0 original, 1 reply) and its flags (get_conntrack_index:
+ * syn, synack, fin, ack, rst, none), columns sNO sSS sSR sES sFW sCW sLA sTW sCL sS2.
+ */
+const TCP_CONNTRACKS: readonly (readonly (readonly number[])[])[] = [
+  [
+    /* syn    */ [sSS, sSS, IG, IG, IG, IG, IG, sSS, sSS, sS2],
+    /* synack */ [IV, IV, IG, IG, IG, IG, IG, IG, IG, sSR],
+    /* fin    */ [IV, IV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, IV],
+    /* ack    */ [sES, IV, sES, sES, sCW, sCW, sTW, sTW, sCL, IV],
+    /* rst    */ [IV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+    /* none   */ [IV, IV, IV, IV, IV, IV, IV, IV, IV, IV],
+  ],
+  [
+    /* syn    */ [IV, sS2, IV, IV, IV, IV, IV, IV, IV, sS2],
+    /* synack */ [IV, sSR, IG, IG, IG, IG, IG, IG, IG, sSR],
+    /* fin    */ [IV, IV, sFW, sFW, sLA, sLA, sLA, sTW, sCL, IV],
+    /* ack    */ [IV, IG, sSR, sES, sCW, sCW, sTW, sTW, sCL, IG],
+    /* rst    */ [IV, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL, sCL],
+    /* none   */ [IV, IV, IV, IV, IV, IV, IV, IV, IV, IV],
+  ],
+];
+
+/** get_conntrack_index: the row of a packet's flags (RST before SYN before FIN before ACK). */
+function tcpIndex(flags: number): number {
+  if (flags & 0x04) return 4;
+  if (flags & 0x02) return flags & 0x10 ? 1 : 0;
+  if (flags & 0x01) return 2;
+  if (flags & 0x10) return 3;
+  return 5;
+}
+
+/** The state a TCP connection opens in, for its first packet's flags (SYN: SYN_SENT; a picked-up ACK: ESTABLISHED). */
+export function tcpOpeningState(flags: number): number {
+  const next = TCP_CONNTRACKS[0][tcpIndex(flags)][sNO];
+  return next >= 0 ? next : sNO;
+}
+
+/**
+ * What a TCP packet does to its connection (tcp_packet): "invalid" (sIV: the packet loses its
+ * connection and is INVALID), "reopen" (a SYN to a connection in TIME_WAIT or CLOSE: the kernel
+ * kills it and opens a new one), or "tracked" (the state moves on, or stays for an ignored packet).
+ * Window checks are not modelled: every packet is taken as in window.
+ */
+export function tcpTransition(conn: Connection, reply: boolean, flags: number): "invalid" | "reopen" | "tracked" {
+  const old = conn.tcpState;
+  if (old === undefined) return "tracked";
+  const index = tcpIndex(flags);
+  const next = TCP_CONNTRACKS[reply ? 1 : 0][index][old];
+  if (next === IV) return "invalid";
+  if (next === IG) return "tracked";
+  if (next === sSS && !reply && old >= sTW) return "reopen";
+  conn.tcpState = next;
+  return "tracked";
 }
 
 /** ICMP query types and their answers (nf_conntrack_proto_icmp invmap). */

@@ -14,7 +14,7 @@ import type { NatRequest, WalkContext } from "./env.js";
 import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
 import type { CompiledChain, CompiledRule, CompiledTables, LimitBucket, NthCounter, StatefulCheck } from "./compile.js";
 import { nextCandidate } from "./index-runs.js";
-import { ConntrackTable, invert, tupleOf, type Connection } from "./conntrack.js";
+import { ConntrackTable, invert, tcpOpeningState, tcpTransition, TcpState, tupleOf, type Connection } from "./conntrack.js";
 import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
 import type { Fork, NatRecord, Step, StepVerdict, TracePath, TraceVerdict, Unsupported } from "./trace.js";
 
@@ -86,6 +86,11 @@ const OUTPUT_TABLES = ["raw", "conntrack", "mangle", "nat", "filter", "security"
 
 /** tcp_valid_flags: the flag combinations (of FIN, SYN, RST, PSH, ACK, URG) conntrack accepts at all. */
 const TCP_VALID = new Set([0x02, 0x22, 0x12, 0x04, 0x14, 0x1c, 0x11, 0x31, 0x10, 0x30, 0x18, 0x38, 0x19, 0x39]);
+/** The name of a TcpState, for the trace. */
+function tcpStateName(state: number | undefined): string {
+  return (Object.keys(TcpState) as (keyof typeof TcpState)[]).find((k) => TcpState[k] === state) ?? "unknown";
+}
+
 /** ICMP types that may open a connection (icmp_new: the queries). */
 const ICMP4_NEW = new Set([8, 13, 15, 17]);
 /** ICMPv6 types that may open a connection (icmpv6_new: echo request, node information query). */
@@ -564,7 +569,19 @@ export class Walker implements WalkContext {
       p.ctmark = c.mark;
       return;
     }
-    const hit = this.flow?.lookup(p.family, p.proto, tuple);
+    let hit = this.flow?.lookup(p.family, p.proto, tuple);
+    if (hit !== undefined && p.proto === Proto.TCP) {
+      // nf_conntrack_proto_tcp: bad flag sets are INVALID before any look-up (tcp_error); then
+      // the connection's state machine judges the packet (tcp_packet)
+      const change = TCP_VALID.has(p.tcpFlags & 0x3f) ? tcpTransition(hit.conn, hit.reply, p.tcpFlags) : "invalid";
+      if (change === "invalid") {
+        p.ctState = CtState.INVALID;
+        this.assume(`conntrack: this packet's TCP flags are invalid for its connection's state (${tcpStateName(hit.conn.tcpState)}); it loses the connection, as the kernel's state table says (sequence numbers are not checked)`);
+        return;
+      }
+      // a SYN to a closed connection: the kernel drops the old one and opens a new one
+      if (change === "reopen") hit = undefined;
+    }
     if (hit !== undefined) {
       this.conn = hit.conn;
       this.reply = hit.reply;
@@ -579,6 +596,7 @@ export class Walker implements WalkContext {
         return;
       }
       this.conn = mk();
+      if (p.proto === Proto.TCP) this.conn.tcpState = tcpOpeningState(p.tcpFlags);
       this.connIsNew = true;
       p.ctState = CtState.NEW;
     }

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import { tracePacket } from "../../src/sim/index.js";
+import { traceFlow, tracePacket, type Trace } from "../../src/sim/index.js";
 import { inputsOf, normaliseIptrace, normaliseKernel, type KernelCase, type NormalStep } from "../sim/kernel-fixtures.js";
 
 export const KERNEL_DIFF_DIR = path.resolve(import.meta.dirname, "../../fixtures/kernel-diff");
@@ -43,7 +43,20 @@ const same = (a: NormalStep | undefined, b: NormalStep | undefined) => JSON.stri
 /** Runs iptrace on a recorded (or just traced) case and compares it with the kernel's steps. */
 export function compareCase(c: KernelCase): Comparison {
   const { ruleset, host, packet } = inputsOf(c);
-  const trace = tracePacket(ruleset, { ...packet, length: sentLength(c.packet) }, { host });
+  return compareTrace(c, tracePacket(ruleset, { ...packet, length: sentLength(c.packet) }, { host }));
+}
+
+/**
+ * The packets of one flow, traced by the kernel one after another through one ruleset (one case
+ * each, in order): iptrace's traceFlow of them, compared packet for packet.
+ */
+export function compareFlow(cases: readonly KernelCase[]): Comparison[] {
+  const inputs = cases.map((c) => inputsOf(c));
+  const traces = traceFlow(inputs[0].ruleset, inputs.map((i, k) => ({ ...i.packet, length: sentLength(cases[k].packet) })), { host: inputs[0].host });
+  return traces.map((t, k) => compareTrace(cases[k], t));
+}
+
+function compareTrace(c: KernelCase, trace: Trace): Comparison {
   const got = normaliseIptrace(trace.steps);
   const want = normaliseKernel(c.steps);
   let at: number | undefined;

@@ -29,6 +29,7 @@ import {
   type Family,
   type HostSnapshot,
   type PacketSpec,
+  type RuleTextIndex,
 } from "./trace.ts";
 
 /**
@@ -198,11 +199,19 @@ export class KernelSession {
 
   private constructor(readonly topology: Topology) {}
 
-  static async open(topology: Topology = DIFF_TOPOLOGY): Promise<KernelSession> {
+  /**
+   * Builds the network and starts the monitors and packet servers. `quiet` (for flows): the
+   * containers and the internet host drop what they receive, so that no RST or ICMP error of
+   * theirs changes a connection between the packets the test sends, and the router's conntrack
+   * judges TCP by its flags alone (nf_conntrack_tcp_be_liberal: the test's packets carry no
+   * consistent sequence numbers, and iptrace does not model them).
+   */
+  static async open(topology: Topology = DIFF_TOPOLOGY, options: { quiet?: boolean } = {}): Promise<KernelSession> {
     const session = new KernelSession(topology);
     try {
       await createNetwork(topology);
       await addStaticNeighbours(topology);
+      if (options.quiet) await quieten(topology);
       await runInOk(topology.router, ["nft", "flush", "ruleset"]);
       session.host = await snapshotHost(topology);
       for (const family of [4, 6] as const) {
@@ -246,25 +255,64 @@ export class KernelSession {
 
   /** Runs one case through the kernel and returns its fixture. */
   async run(c: DiffCase): Promise<DiffFixture> {
-    const { topology } = this;
-    const packet = c.packet;
-    if (!expectedSources(topology, packet).includes(packet.src)) {
-      throw new Error(`${c.name}: source ${packet.src} is not an address of the ${packet.origin.kind} namespace`);
-    }
-    const r = topology.router;
     const t0 = Date.now();
-    await runInOk(r, ["nft", "-f", "-"], { input: `flush ruleset\n${tracerRuleset(packet)}` });
+    const loaded = await this.load(c.name, c.input, c.packet);
+    const t1 = Date.now();
+    const sent = await this.send(c.name, c.packet, loaded.texts);
+    Object.assign(this.times, {
+      cases: this.times.cases + 1,
+      load: this.times.load + (t1 - t0),
+      send: this.times.send + sent.sendMs,
+      drain: this.times.drain + sent.drainMs,
+    });
+    return this.fixture(c.name, c.input, c.packet, loaded.kernelSave, sent);
+  }
+
+  /**
+   * Runs the packets of one flow through a ruleset loaded once, one after another, so that the
+   * connection each packet leaves in conntrack is there for the next (a reply, a second packet).
+   * Open the session with `quiet` for flows, so that the endpoints' own answers do not change it.
+   */
+  async runFlow(name: string, input: string, packets: readonly PacketSpec[]): Promise<DiffFixture[]> {
+    const loaded = await this.load(name, input, packets);
+    const out: DiffFixture[] = [];
+    for (const [k, packet] of packets.entries()) {
+      const sent = await this.send(`${name}-${k}`, packet, loaded.texts);
+      out.push(this.fixture(`${name}-${k}`, input, packet, loaded.kernelSave, sent));
+    }
+    return out;
+  }
+
+  /** The test network's addresses and routes as `ip -j` printed them when the session opened. */
+  get hostSnapshot(): HostSnapshot {
+    return this.host;
+  }
+
+  /** Flushes the router's ruleset, loads the tracer for `packets` and the case's rules, and clears conntrack. */
+  private async load(name: string, input: string, packets: PacketSpec | readonly PacketSpec[]): Promise<{ kernelSave: string; texts: RuleTextIndex | undefined }> {
+    const r = this.topology.router;
+    const packet = Array.isArray(packets) ? (packets[0] as PacketSpec) : (packets as PacketSpec);
+    await runInOk(r, ["nft", "-f", "-"], { input: `flush ruleset\n${tracerRuleset(packets)}` });
     const restore = packet.family === 4 ? "iptables-nft-restore" : "ip6tables-nft-restore";
-    const loaded = await runIn(r, [restore], { input: c.input });
-    if (loaded.code !== 0) throw new Error(`${c.name}: ${restore} refused the ruleset: ${loaded.stderr.trim()}\n${c.input}`);
+    const loaded = await runIn(r, [restore], { input });
+    if (loaded.code !== 0) throw new Error(`${name}: ${restore} refused the ruleset: ${loaded.stderr.trim()}\n${input}`);
     const save = packet.family === 4 ? "iptables-nft-save" : "ip6tables-nft-save";
     const kernelSave = normaliseSave((await runInOk(r, [save])).stdout);
     await runIn(r, ["conntrack", "-F", "-f", packet.family === 4 ? "ipv4" : "ipv6"]);
-    let texts;
+    let texts: RuleTextIndex | undefined;
     if (packet.family === 6) {
       const listings: Record<string, string> = {};
       for (const m of kernelSave.matchAll(/^\*(\S+)/gm)) listings[m[1]] = (await runInOk(r, ["nft", "-a", "list", "table", "ip6", m[1]])).stdout;
       texts = indexRuleTexts(listings, kernelSave);
+    }
+    return { kernelSave, texts };
+  }
+
+  /** Sends one packet from its namespace's packet server and reads the kernel's trace of it. */
+  private async send(name: string, packet: PacketSpec, texts: RuleTextIndex | undefined): Promise<{ trace: ReturnType<typeof parseMonitorOutput>; raw: string; sendMs: number; drainMs: number }> {
+    const { topology } = this;
+    if (!expectedSources(topology, packet).includes(packet.src)) {
+      throw new Error(`${name}: source ${packet.src} is not an address of the ${packet.origin.kind} namespace`);
     }
     const t1 = Date.now();
     const monitor = this.monitors.get(packet.family)!;
@@ -286,35 +334,31 @@ export class KernelSession {
     const lineEnd = await sender.waitFor("\n", answerAt, 5_000);
     const answer = sender.output.slice(answerAt, lineEnd);
     sender.trim(lineEnd + 1);
-    if (answer !== "ok") throw new Error(`${c.name}: sending failed: ${answer}`);
+    if (answer !== "ok") throw new Error(`${name}: sending failed: ${answer}`);
     const t2 = Date.now();
     const end = await this.sync(packet.family, 3_000, start);
     const raw = monitor.output.slice(start, end);
     monitor.trim(end);
     const t3 = Date.now();
-    Object.assign(this.times, {
-      cases: this.times.cases + 1,
-      load: this.times.load + (t1 - t0),
-      send: this.times.send + (t2 - t1),
-      drain: this.times.drain + (t3 - t2),
-    });
     // nft monitor knows only the rules that existed when it started; later ones print as
     // "unknown rule handle N (verdict …)", still with the handle that indexes the rule text.
-    const trace = texts
-      ? parseNftMonitorOutput(raw.replace(/ unknown rule handle (\d+) \(verdict /g, " rule # handle $1 (verdict "), texts)
-      : parseMonitorOutput(raw);
+    const trace = texts ? parseNftMonitorOutput(raw.replace(/ unknown rule handle (\d+) \(verdict /g, " rule # handle $1 (verdict "), texts) : parseMonitorOutput(raw);
+    return { trace, raw, sendMs: t2 - t1, drainMs: t3 - t2 };
+  }
+
+  private fixture(name: string, input: string, packet: PacketSpec, kernelSave: string, sent: { trace: ReturnType<typeof parseMonitorOutput>; raw: string }): DiffFixture {
     return {
-      name: c.name,
-      ruleset: c.name,
-      input: c.input,
-      topology,
+      name,
+      ruleset: name,
+      input,
+      topology: this.topology,
       packet,
       host: this.host,
       kernelSave,
-      steps: trace.steps,
-      packetLines: trace.packetLines,
+      steps: sent.trace.steps,
+      packetLines: sent.trace.packetLines,
       monitor: packet.family === 4 ? "xtables-monitor" : "nft monitor",
-      raw: maskTraceIds(raw),
+      raw: maskTraceIds(sent.raw),
     };
   }
 
@@ -325,9 +369,17 @@ export class KernelSession {
   }
 }
 
+/** The endpoints drop what they receive, but neighbour discovery; the router's TCP conntrack is liberal (see KernelSession.open). */
+export async function quieten(topology: Topology): Promise<void> {
+  const chain = "type filter hook input priority 0; policy drop; icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept;";
+  const endpoints = [topology.internet, ...topology.bridges.flatMap((b) => b.containers.map((c) => c.namespace))];
+  for (const ns of endpoints) await runInOk(ns, ["nft", "-f", "-"], { input: `table inet ipt-quiet {\n  chain in { ${chain} }\n}\n` });
+  await runInOk(topology.router, ["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_be_liberal=1"]);
+}
+
 /** Opens a session, runs `body`, and always closes it. */
-export async function withSession<T>(body: (session: KernelSession) => Promise<T>, topology: Topology = DIFF_TOPOLOGY): Promise<T> {
-  const session = await KernelSession.open(topology);
+export async function withSession<T>(body: (session: KernelSession) => Promise<T>, topology: Topology = DIFF_TOPOLOGY, options: { quiet?: boolean } = {}): Promise<T> {
+  const session = await KernelSession.open(topology, options);
   try {
     return await body(session);
   } finally {

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { traceFlow } from "../../src/sim/index.js";
 import { inputsOf, normaliseIptrace, normaliseKernel, type KernelCase } from "../sim/kernel-fixtures.ts";
 import { BR_DUMMY_TOPOLOGY, REPO_ROOT, type DockerRuleset } from "./docker-cases.ts";
-import { assertKernelUsable, createNetwork, deleteNetwork, runInOk } from "./netns.ts";
+import { quieten } from "./differential.ts";
+import { assertKernelUsable, createNetwork, deleteNetwork } from "./netns.ts";
 import { recordSequence, type TraceFixture } from "./record-traces.ts";
 import type { Family, PacketSpec } from "./trace.ts";
 
@@ -130,23 +131,13 @@ async function compareFlow(rs: DockerRuleset, rulesText: string, name: string, p
   return kernel;
 }
 
-/** The endpoints drop what they receive (but neighbour discovery): inet tables in br-dummy's containers' and the internet host's namespaces. */
-async function silenceEndpoints(): Promise<void> {
-  for (const ns of [c1.namespace, c2.namespace, topology.internet]) {
-    // neighbour discovery passes: IPv6 needs it to reach the endpoint at all
-    const chain = "type filter hook input priority 0; policy drop; icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept;";
-    await runInOk(ns, ["nft", "-f", "-"], { input: `table inet ipt-quiet {\n  chain in { ${chain} }\n}\n` });
-  }
-}
-
 describe("connections against the kernel: traceFlow takes the kernel's steps for every packet", () => {
   beforeAll(async () => {
     await assertKernelUsable();
     await createNetwork(topology);
-    await silenceEndpoints();
-    // the test's TCP packets carry no consistent sequence numbers, and iptrace does not model
-    // them: conntrack's window check is relaxed so that it judges the handshake by its flags
-    await runInOk(topology.router, ["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_be_liberal=1"]);
+    // the endpoints drop what they receive, and the router's conntrack judges TCP by its flags:
+    // the test's packets carry no consistent sequence numbers, and iptrace does not model them
+    await quieten(topology);
   }, 60_000);
   afterAll(async () => {
     await deleteNetwork(topology);

@@ -435,15 +435,15 @@ export function tracerMatch(packet: PacketSpec): string {
   return parts.join(" ");
 }
 
-/** The tracer table: marks the test packet before any iptables table sees it. */
-export function tracerRuleset(packet: PacketSpec): string {
-  const match = tracerMatch(packet);
+/** The tracer table: marks the test packet (or each of a flow's packets) before any iptables table sees it. */
+export function tracerRuleset(packets: PacketSpec | readonly PacketSpec[]): string {
+  const rules = (Array.isArray(packets) ? (packets as readonly PacketSpec[]) : [packets as PacketSpec]).map((p) => `${tracerMatch(p)} meta nftrace set 1;`).join(" ");
   // An inet table: xtables-monitor skips printing the rules of families it does not know, while
   // it crashed (1.8.9) printing an `ip6` tracer rule it could not translate (icmpv6 type).
   return [
     `table inet ${TRACER_TABLE} {`,
-    `  chain pre { type filter hook prerouting priority -400; ${match} meta nftrace set 1; }`,
-    `  chain out { type filter hook output priority -400; ${match} meta nftrace set 1; }`,
+    `  chain pre { type filter hook prerouting priority -400; ${rules} }`,
+    `  chain out { type filter hook output priority -400; ${rules} }`,
     `}`,
     "",
   ].join("\n");

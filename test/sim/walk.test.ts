@@ -91,10 +91,28 @@ describe("hooks, routing and NAT", () => {
 
   it("a second packet of the connection skips nat but gets the stored translation", () => {
     const p: Packet = { src: "203.0.113.9", sport: 5555, dst: "198.51.100.1", proto: "tcp", dport: 8080 };
-    const [, again] = traceFlow(docker, [p, { ...p, tcpFlags: "ACK" }], { host });
+    // a retransmitted SYN: the connection stays in SYN_SENT
+    const [, again] = traceFlow(docker, [p, p], { host });
     expect(again.steps.filter((s) => s.table === "nat")).toEqual([]);
     expect(again.nat.map((n) => [n.by, n.to])).toEqual([["conntrack", "172.17.0.2:80"]]);
     expect(again.packet.state).toBe("NEW,DNAT"); // no reply seen yet
+  });
+
+  it("TCP packets follow conntrack's state table: an ACK before the SYN-ACK is INVALID and gets no translation; after it, ESTABLISHED", () => {
+    const p: Packet = { src: "203.0.113.9", sport: 5556, dst: "198.51.100.1", proto: "tcp", dport: 8080 };
+    const [, early] = traceFlow(docker, [p, { ...p, tcpFlags: "ACK" }], { host });
+    expect(early.packet.state).toBe("INVALID");
+    expect(early.nat).toEqual([]);
+    expect(early.assumptions.join("\n")).toMatch(/invalid for its connection's state \(SYN_SENT\)/);
+    const synAck: Packet = { src: "172.17.0.2", sport: 80, dst: "203.0.113.9", dport: 5556, proto: "tcp", tcpFlags: "SYN,ACK", in: "docker0" };
+    const [, back, ack, rst, after] = traceFlow(docker, [p, synAck, { ...p, tcpFlags: "ACK" }, { ...p, tcpFlags: "RST" }, { ...p, tcpFlags: "ACK" }], { host });
+    expect([back.packet.state, ack.packet.state]).toEqual(["ESTABLISHED,DNAT", "ESTABLISHED,DNAT"]);
+    expect(ack.nat.map((n) => [n.by, n.to])).toEqual([["conntrack", "172.17.0.2:80"]]);
+    // RST closes the connection; a later ACK is still tracked (CLOSE), a SYN would open anew
+    expect([rst.packet.state, after.packet.state]).toEqual(["ESTABLISHED,DNAT", "ESTABLISHED,DNAT"]);
+    const [, , , , , reopened] = traceFlow(docker, [p, synAck, { ...p, tcpFlags: "ACK" }, { ...p, tcpFlags: "RST" }, { ...p, tcpFlags: "ACK" }, p], { host });
+    expect(reopened.packet.state).toBe("NEW,DNAT");
+    expect(reopened.steps.some((s) => s.table === "nat")).toBe(true);
   });
 
   it("a first packet conntrack cannot open a connection with is INVALID and skips nat", () => {

@@ -1,0 +1,138 @@
+/**
+ * Differential testing of connections against the kernel, from the command line (root, kernel
+ * tools installed). For each seed: the generated ruleset and packet (generateCase), the reply to
+ * where iptrace says that packet went (from the namespace that has that address), then the first
+ * packet again; the kernel traces the three one after another through the ruleset loaded once,
+ * and iptrace's traceFlow of the same packets must take the same steps, packet for packet.
+ *
+ *   npm run kernel:fuzz-flows                     fresh random seeds (each printed), 200 flows
+ *   npm run kernel:fuzz-flows -- --count 1000     more of them
+ *   npm run kernel:fuzz-flows -- --seed 17,42     replay these seeds
+ *
+ * A differing flow prints its packets and first differing step, and is kept under
+ * fixtures/kernel-diff/found/flow-<seed>-<k>.json (one file per packet) for a look.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { tracePacket } from "../../src/sim/index.js";
+import { compareFlow, describeDifference, KERNEL_DIFF_DIR, sentLength } from "../diff/compare.ts";
+import { inputsOf, type KernelCase } from "../sim/kernel-fixtures.ts";
+import { DIFF_TOPOLOGY, withSession, type KernelSession } from "./differential.ts";
+import { generateCase } from "./generate.ts";
+import { assertKernelUsable } from "./netns.ts";
+import { writeFixture } from "./record-diff.ts";
+import { expectedSources, type Origin, type PacketSpec } from "./trace.ts";
+
+/** Where a packet to `address` is answered from: the namespace that has it, or undefined (nobody, or the loopback). */
+function ownerOf(address: string): Origin | undefined {
+  if (address === "127.0.0.1" || address === "::1") return undefined;
+  const origins: Origin[] = [
+    ...DIFF_TOPOLOGY.bridges.flatMap((b) => b.containers.map((c) => ({ kind: "container" as const, namespace: c.namespace }))),
+    { kind: "internet" },
+    { kind: "router" },
+  ];
+  return origins.find((o) => expectedSources(DIFF_TOPOLOGY, { family: 4, origin: o, src: address, dst: address, proto: "udp" }).includes(address));
+}
+
+/** The case as a kernel case for inputsOf, before the kernel has traced it (the generator's text stands for the kernel's save). */
+function asCase(session: KernelSession, input: string, packet: PacketSpec): KernelCase {
+  return { file: "flow", ruleset: "flow", topology: DIFF_TOPOLOGY, packet, host: session.hostSnapshot, kernelSave: input, steps: [] } as unknown as KernelCase;
+}
+
+/**
+ * The flow of a seed: its packet, the reply iptrace expects to come back (when iptrace accepts
+ * the packet on one path and its final destination belongs to a namespace), and the packet
+ * again (TCP: with flags by the seed). Undefined for ICMP, whose replies the packet servers
+ * cannot match to the request's identifier, and for a packet to the router itself.
+ */
+function flowOf(session: KernelSession, seed: number): { input: string; packets: PacketSpec[] } | undefined {
+  const c = generateCase(seed);
+  const first = c.packet;
+  if (first.proto === "icmp") return undefined;
+  const { ruleset, host, packet } = inputsOf(asCase(session, c.input, first));
+  const t = tracePacket(ruleset, { ...packet, length: sentLength(first) }, { host });
+  // a packet for the router itself meets its TCP/UDP stack, which answers (RST, port
+  // unreachable) and so changes the connection between the test's packets
+  if (t.path === "input" || t.path === "loopback") return undefined;
+  // the later packet of the same side: for TCP, flags by the seed (what comes after a handshake,
+  // a close, a reset, a retransmitted SYN)
+  const tcpLater = [["ACK"], ["PSH", "ACK"], ["FIN", "ACK"], ["RST"], ["SYN"]];
+  const again: PacketSpec = first.proto === "tcp" ? { ...first, tcpFlags: tcpLater[seed % tcpLater.length] } : first;
+  const to = t.packet;
+  const owner = t.verdict === "ACCEPT" && t.outcomes === undefined ? ownerOf(to.dst) : undefined;
+  if (owner === undefined || to.sport === undefined || to.dport === undefined) return { input: c.input, packets: [first, again] };
+  // a reply to the router meets its stack too, whose answer the tracer of the first packet can
+  // take for it: no reply then
+  if (first.origin.kind === "router") return { input: c.input, packets: [first, again] };
+  return { input: c.input, packets: [first, replyTo(first, to, owner), again] };
+}
+
+/** The reply to `first`, which left the router as `to`, sent from `owner`. */
+function replyTo(first: PacketSpec, to: { src: string; dst: string; sport?: number; dport?: number }, owner: Origin): PacketSpec {
+  return {
+    family: first.family,
+    origin: owner,
+    src: to.dst,
+    dst: to.src,
+    proto: first.proto,
+    sport: to.dport,
+    dport: to.sport,
+    ...(first.proto === "tcp" ? { tcpFlags: first.tcpFlags?.includes("SYN") && !first.tcpFlags.includes("ACK") ? ["SYN", "ACK"] : ["ACK"] } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { count: { type: "string" }, seed: { type: "string" }, quiet: { type: "boolean" } } });
+  await assertKernelUsable();
+  let seeds: number[];
+  if (values.seed) seeds = values.seed.split(",").map(Number);
+  else {
+    const base = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+    const count = Number(values.count ?? 200);
+    seeds = Array.from({ length: count }, (_, i) => base + i);
+    console.log(`seeds ${base}..${base + count - 1}`);
+  }
+  const started = Date.now();
+  let agree = 0;
+  let replies = 0;
+  let skipped = 0;
+  const differing: string[] = [];
+  await withSession(
+    async (session) => {
+      for (const seed of seeds) {
+        const flow = flowOf(session, seed);
+        if (flow === undefined) {
+          skipped++;
+          continue;
+        }
+        if (flow.packets.length === 3) replies++;
+        const fixtures = await session.runFlow(`flow-${seed}`, flow.input, flow.packets);
+        const cases = fixtures.map((f) => ({ ...f, file: f.name }) as unknown as KernelCase);
+        let results;
+        try {
+          results = compareFlow(cases);
+        } catch (error) {
+          console.log(`seed ${seed}: iptrace threw: ${(error as Error).message}`);
+          differing.push(String(seed));
+          continue;
+        }
+        const bad = results.findIndex((r) => !r.agree);
+        if (bad < 0) {
+          agree++;
+          if (!values.quiet) console.log(`seed ${seed}: agree (${flow.packets.length} packets)`);
+          continue;
+        }
+        differing.push(String(seed));
+        for (const f of fixtures) await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), { ...f, seed });
+        console.log(`seed ${seed}: DIFFERENT at packet ${bad} of ${flow.packets.length}: ${flow.packets.map((p) => JSON.stringify(p)).join(" then ")}\n${describeDifference({ ...cases[bad], name: fixtures[bad].name }, results[bad])}\n`);
+      }
+    },
+    DIFF_TOPOLOGY,
+    { quiet: true },
+  );
+  const ran = seeds.length - skipped;
+  console.log(`${ran} flows (${replies} with a reply; ${skipped} seeds skipped: ICMP, or a first packet for the router itself), ${agree} agree, ${differing.length} differ${differing.length ? ` (seeds ${differing.join(",")})` : ""}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.exitCode = differing.length > 0 ? 1 : 0;
+}
+
+await main();
