@@ -52,6 +52,7 @@ function flowRules(family: Family): string {
 -A PREROUTING -m conntrack --ctstate ESTABLISHED --ctdir ORIGINAL -j LOG --log-prefix "est-original "
 -A PREROUTING -m conntrack --ctstate ESTABLISHED --ctdir REPLY -j LOG --log-prefix "est-reply "
 -A PREROUTING -m mark --mark 0x7 -j LOG --log-prefix "marked "
+-A PREROUTING -m conntrack --ctstate INVALID -j LOG --log-prefix "invalid "
 -A FORWARD -m conntrack --ctstate DNAT -j LOG --log-prefix "fwd-dnat "
 -A FORWARD -m conntrack --ctstate SNAT -j LOG --log-prefix "fwd-snat "
 -A FORWARD -m conntrack --ctstate NEW -j LOG --log-prefix "fwd-new "
@@ -70,7 +71,7 @@ COMMIT
 :FORWARD DROP [0:0]
 :OUTPUT ACCEPT [0:0]
 -A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A FORWARD -p udp -m conntrack --ctstate NEW -j ACCEPT
+-A FORWARD -m conntrack --ctstate NEW -j ACCEPT
 COMMIT
 `;
 }
@@ -159,6 +160,31 @@ describe("connections against the kernel: traceFlow takes the kernel's steps for
         expect(texts[2]).toMatch(/--ctdir ORIGINAL/);
       }, 60_000);
     }
+  }
+
+  for (const [family, firstPort] of [
+    [4, 40430],
+    [6, 40435],
+  ] as const) {
+    it(`IPv${family} TCP through MASQUERADE, by conntrack's state table: an ACK before the SYN-ACK is INVALID; RST closes; a SYN then opens anew`, async () => {
+      const a = addressesOf(family);
+      const pod: Endpoint = { origin: { kind: "container", namespace: c1.namespace }, src: a.pod, port: firstPort };
+      const tcp = (from: Endpoint, dst: string, dport: number, tcpFlags: string[]): PacketSpec => ({ family, origin: from.origin, src: from.src, sport: from.port, dst, dport, proto: "tcp", tcpFlags });
+      const server: Endpoint = { origin: { kind: "internet" }, src: a.internet, port: 443 };
+      const packets = [
+        tcp(pod, a.internet, 443, ["SYN"]),
+        tcp(pod, a.internet, 443, ["ACK"]), // before the SYN-ACK: INVALID
+        tcp(server, a.uplink, firstPort, ["SYN", "ACK"]),
+        tcp(pod, a.internet, 443, ["ACK"]),
+        tcp(pod, a.internet, 443, ["RST"]),
+        tcp(pod, a.internet, 443, ["SYN"]), // a new connection
+      ];
+      const kernel = await compareFlow(ruleset(family), flowRules(family), `v${family}-tcp-states`, packets);
+      const texts = kernel.map((steps) => steps.map((s) => s.text ?? "").join("\n"));
+      expect(texts[1]).toMatch(/--ctstate INVALID -j LOG/);
+      expect(texts[3]).toMatch(/--ctdir ORIGINAL/);
+      expect(texts[5]).toMatch(/--ctstate NEW -j MARK/);
+    }, 60_000);
   }
 
   describe("Docker 28, published port and MASQUERADE (TCP handshakes)", () => {
