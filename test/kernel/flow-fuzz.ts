@@ -43,7 +43,8 @@ function asCase(session: KernelSession, input: string, packet: PacketSpec): Kern
  * The flow of a seed: its packet, the reply iptrace expects to come back (when iptrace accepts
  * the packet on one path and its final destination belongs to a namespace), and the packet
  * again (TCP: with flags by the seed). Undefined for ICMP, whose replies the packet servers
- * cannot match to the request's identifier, and for a packet to the router itself.
+ * cannot match to the request's identifier, for a packet to the router itself, and for a TCP
+ * packet that REJECT answered with a RST.
  */
 function flowOf(session: KernelSession, seed: number): { input: string; packets: PacketSpec[] } | undefined {
   const c = generateCase(seed);
@@ -54,16 +55,24 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
   // a packet for the router itself meets its TCP/UDP stack, which answers (RST, port
   // unreachable) and so changes the connection between the test's packets
   if (t.path === "input" || t.path === "loopback") return undefined;
+  // REJECT --reject-with tcp-reset: the kernel's RST confirms the rejected connection, which
+  // iptrace does not keep (a documented limit)
+  if (t.verdict === "REJECT" && first.proto === "tcp") return undefined;
   // the later packet of the same side: for TCP, flags by the seed (what comes after a handshake,
   // a close, a reset, a retransmitted SYN)
   const tcpLater = [["ACK"], ["PSH", "ACK"], ["FIN", "ACK"], ["RST"], ["SYN"]];
   const again: PacketSpec = first.proto === "tcp" ? { ...first, tcpFlags: tcpLater[seed % tcpLater.length] } : first;
   const to = t.packet;
-  const owner = t.verdict === "ACCEPT" && t.outcomes === undefined ? ownerOf(to.dst) : undefined;
+  // a NAT range the kernel picks from by hash: iptrace's pick (the first address and port) need
+  // not be the kernel's, so a reply addressed by it may miss the connection
+  const guessed = t.steps.some((s) => s.note?.includes("by a hash"));
+  const owner = t.verdict === "ACCEPT" && t.outcomes === undefined && !guessed ? ownerOf(to.dst) : undefined;
   if (owner === undefined || to.sport === undefined || to.dport === undefined) return { input: c.input, packets: [first, again] };
   // a reply to the router meets its stack too, whose answer the tracer of the first packet can
   // take for it: no reply then
   if (first.origin.kind === "router") return { input: c.input, packets: [first, again] };
+  // a reply from the sender's own namespace (NAT sent the packet back there) never reaches the router
+  if (JSON.stringify(owner) === JSON.stringify(first.origin)) return { input: c.input, packets: [first, again] };
   return { input: c.input, packets: [first, replyTo(first, to, owner), again] };
 }
 
