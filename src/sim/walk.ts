@@ -808,6 +808,9 @@ export class Walker implements WalkContext {
         // ip_mc_output: a clone is looped back to this host first (POSTROUTING, then in again on
         // the same device through PREROUTING and INPUT), then the original goes out
         const saved = { ...p };
+        // skb_clone leaves the copy without the socket: -m owner sees none in its POSTROUTING
+        p.uid = -1;
+        p.gid = -1;
         const clone = this.runHook("POSTROUTING", ["mangle", "nat"]);
         if (clone === "STOP") return finish(clone);
         if (clone === "ACCEPT") {

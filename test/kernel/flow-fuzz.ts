@@ -71,8 +71,9 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
   // a reply to the router meets its stack too, whose answer the tracer of the first packet can
   // take for it: no reply then
   if (first.origin.kind === "router") return { input: c.input, packets: [first, again] };
-  // a reply from the sender's own namespace (NAT sent the packet back there) never reaches the router
-  if (JSON.stringify(owner) === JSON.stringify(first.origin)) return { input: c.input, packets: [first, again] };
+  // a reply from the sender's own namespace (NAT sent the packet back there), or to the replier
+  // itself (NAT gave the packet its address as source), never reaches the router
+  if (JSON.stringify(owner) === JSON.stringify(first.origin) || to.src === to.dst) return { input: c.input, packets: [first, again] };
   return { input: c.input, packets: [first, replyTo(first, to, owner), again] };
 }
 

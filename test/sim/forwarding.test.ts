@@ -86,6 +86,13 @@ describe("-m pkttype: how the frame was addressed", () => {
     expect(marks(tracePacket(c, { ...bridged, dst: "255.255.255.255" }, { host }))).toEqual(["0x2", "0x2"]);
   });
 
+  it("the looped-back copy of a broadcast the host sends has no socket in its POSTROUTING (skb_clone drops it); the original keeps it", () => {
+    const owner = compileText(mangle("-A POSTROUTING -j U", "-A U -m owner --uid-owner 0 -j MARK --set-xmark 0x1/0x0\n-A U -m owner ! --socket-exists -j MARK --set-xmark 0x2/0x0"));
+    const t = tracePacket(owner, { local: true, dst: "172.17.255.255", proto: "udp", dport: 53, uid: 0, gid: 0 }, { host });
+    // the copy first (POSTROUTING, then back in), then the original
+    expect(marks(t)).toEqual(["0x2", "0x1"]);
+  });
+
   it("a packet this host sends is unicast in OUTPUT; the looped-back copy of its broadcast is broadcast", () => {
     const out = compileText(mangle("-A OUTPUT -j U\n-A PREROUTING -j U", ["unicast", "broadcast"].map((v, k) => `-A U -m pkttype --pkt-type ${v} -j MARK --set-xmark 0x${k + 1}/0x0`).join("\n")));
     const t = tracePacket(out, { local: true, dst: "172.17.255.255", proto: "udp", dport: 53 }, { host });
