@@ -126,6 +126,8 @@ export interface CompiledTables {
    * nf_nat_inet_fn never runs the nat chains.
    */
   readonly conntrack: boolean;
+  /** Whether some rule has `-m pkttype`: only then does the walk work out how an arriving frame was addressed. */
+  readonly pkttype: boolean;
 }
 
 /** Match modules whose kernel checkentry enables conntrack (nf_ct_netns_get). */
@@ -148,6 +150,11 @@ export function needsConntrack(ruleset: Ruleset): boolean {
     }
   }
   return false;
+}
+
+/** Whether any rule of the ruleset has the match module `name`. */
+function usesMatch(ruleset: Ruleset, name: string): boolean {
+  return ruleset.tables.some((t) => t.chains.some((c) => c.rules.some((r) => r.matches.some((m) => m.module === name))));
 }
 
 /** Options of the compiler (internal: the property tests compare indexed and linear walks). */
@@ -434,5 +441,5 @@ export function compileTables(ruleset: Ruleset, env: SimEnv, tuning: CompileTuni
     }
     tables[table.name] = { name: table.name, chains, hooks };
   }
-  return { family, tables, env, conntrack: needsConntrack(ruleset) };
+  return { family, tables, env, conntrack: needsConntrack(ruleset), pkttype: usesMatch(ruleset, "pkttype") };
 }

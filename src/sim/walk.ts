@@ -850,7 +850,7 @@ export class Walker implements WalkContext {
     p.inIface = a.inIface;
     p.physIn = a.physIn;
     inIface = a.inIface;
-    p.pktType = this.linkType(p.dst, a.inIface);
+    if (this.ct.pkttype) p.pktType = this.linkType(p.dst, a.inIface);
     const fromBridge = this.host.isBridge(a.inIface);
     const sameBridge = (dst: IpValue) => {
       if (!fromBridge || this.host.isLocal(fam, dst)) return false;
