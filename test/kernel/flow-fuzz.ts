@@ -18,7 +18,7 @@ import { tracePacket } from "../../src/sim/index.js";
 import { compareFlow, describeDifference, KERNEL_DIFF_DIR, sentLength } from "../diff/compare.ts";
 import { inputsOf, type KernelCase } from "../sim/kernel-fixtures.ts";
 import { DIFF_TOPOLOGY, withSession, type KernelSession } from "./differential.ts";
-import { generateCase } from "./generate.ts";
+import { fuzzSeeds, generateCase } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
 import { writeFixture } from "./record-diff.ts";
 import { expectedSources, type Origin, type PacketSpec } from "./trace.ts";
@@ -94,14 +94,7 @@ function replyTo(first: PacketSpec, to: { src: string; dst: string; sport?: numb
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { count: { type: "string" }, seed: { type: "string" }, quiet: { type: "boolean" } } });
   await assertKernelUsable();
-  let seeds: number[];
-  if (values.seed) seeds = values.seed.split(",").map(Number);
-  else {
-    const base = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
-    const count = Number(values.count ?? 200);
-    seeds = Array.from({ length: count }, (_, i) => base + i);
-    console.log(`seeds ${base}..${base + count - 1}`);
-  }
+  const seeds = fuzzSeeds(values.seed, values.count);
   const started = Date.now();
   let agree = 0;
   let replies = 0;

@@ -14,7 +14,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { compareCase, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
 import { withSession } from "./differential.ts";
-import { FIXED_SEEDS } from "./generate.ts";
+import { FIXED_SEEDS, fuzzSeeds } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
 import { traceSeed, writeFixture } from "./record-diff.ts";
 
@@ -23,15 +23,7 @@ async function main(): Promise<void> {
     options: { count: { type: "string" }, seed: { type: "string" }, record: { type: "boolean" }, quiet: { type: "boolean" } },
   });
   await assertKernelUsable();
-  let seeds: number[];
-  if (values.record) seeds = [...FIXED_SEEDS];
-  else if (values.seed) seeds = values.seed.split(",").map(Number);
-  else {
-    const base = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
-    const count = Number(values.count ?? 200);
-    seeds = Array.from({ length: count }, (_, i) => base + i);
-    console.log(`seeds ${base}..${base + count - 1}`);
-  }
+  const seeds = values.record ? [...FIXED_SEEDS] : fuzzSeeds(values.seed, values.count);
   const started = Date.now();
   let agree = 0;
   const differing: string[] = [];

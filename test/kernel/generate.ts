@@ -484,3 +484,12 @@ export function generateCase(seed: number): DiffCase & { seed: number } {
 
 /** The fixed seeds CI runs (and fixtures/kernel-diff records). */
 export const FIXED_SEEDS: readonly number[] = Array.from({ length: 320 }, (_, i) => i + 1);
+
+/** The seeds a fuzzing run takes: those given (comma-separated), else `count` (200) fresh ones from a random base, which is printed. */
+export function fuzzSeeds(given: string | undefined, count: string | undefined): number[] {
+  if (given) return given.split(",").map(Number);
+  const base = 1_000_000 + Math.floor(Math.random() * 1_000_000_000);
+  const n = Number(count ?? 200);
+  console.log(`seeds ${base}..${base + n - 1}`);
+  return Array.from({ length: n }, (_, i) => base + i);
+}
