@@ -23,6 +23,9 @@ import { assertKernelUsable } from "./netns.ts";
 import { writeFixture } from "./record-diff.ts";
 import { expectedSources, type Origin, type PacketSpec } from "./trace.ts";
 
+/** The ICMP queries the generator sends and their answers (echo, timestamp; ICMPv6 echo). */
+const ICMP_ANSWER: Readonly<Record<number, number>> = { 8: 0, 13: 14, 128: 129 };
+
 /** Where a packet to `address` is answered from: the namespace that has it, or undefined (nobody, or the loopback). */
 function ownerOf(address: string): Origin | undefined {
   if (address === "127.0.0.1" || address === "::1") return undefined;
@@ -41,15 +44,14 @@ function asCase(session: KernelSession, input: string, packet: PacketSpec): Kern
 
 /**
  * The flow of a seed: its packet, the reply iptrace expects to come back (when iptrace accepts
- * the packet on one path and its final destination belongs to a namespace), and the packet
- * again (TCP: with flags by the seed). Undefined for ICMP, whose replies the packet servers
- * cannot match to the request's identifier, for a packet to the router itself, and for a TCP
- * packet that REJECT answered with a RST.
+ * the packet on one path and its final destination belongs to a namespace; for ICMP the answer
+ * to a query, with the packet servers' fixed identifier), and the packet again (TCP: with flags
+ * by the seed). Undefined for a packet to the router itself, and for a TCP packet that REJECT
+ * answered with a RST.
  */
 function flowOf(session: KernelSession, seed: number): { input: string; packets: PacketSpec[] } | undefined {
   const c = generateCase(seed);
   const first = c.packet;
-  if (first.proto === "icmp") return undefined;
   const { ruleset, host, packet } = inputsOf(asCase(session, c.input, first));
   const t = tracePacket(ruleset, { ...packet, length: sentLength(first) }, { host });
   // a packet for the router itself meets its TCP/UDP stack, which answers (RST, port
@@ -67,7 +69,8 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
   // not be the kernel's, so a reply addressed by it may miss the connection
   const guessed = t.steps.some((s) => s.note?.includes("by a hash"));
   const owner = t.verdict === "ACCEPT" && t.outcomes === undefined && !guessed ? ownerOf(to.dst) : undefined;
-  if (owner === undefined || to.sport === undefined || to.dport === undefined) return { input: c.input, packets: [first, again] };
+  const answerable = first.proto === "icmp" ? ICMP_ANSWER[first.icmpType ?? -1] !== undefined : to.sport !== undefined && to.dport !== undefined;
+  if (owner === undefined || !answerable) return { input: c.input, packets: [first, again] };
   // a reply to the router meets its stack too, whose answer the tracer of the first packet can
   // take for it: no reply then
   if (first.origin.kind === "router") return { input: c.input, packets: [first, again] };
@@ -79,6 +82,7 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
 
 /** The reply to `first`, which left the router as `to`, sent from `owner`. */
 function replyTo(first: PacketSpec, to: { src: string; dst: string; sport?: number; dport?: number }, owner: Origin): PacketSpec {
+  if (first.proto === "icmp") return { family: first.family, origin: owner, src: to.dst, dst: to.src, proto: "icmp", icmpType: ICMP_ANSWER[first.icmpType ?? -1] };
   return {
     family: first.family,
     origin: owner,
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
         const bad = results.findIndex((r) => !r.agree);
         if (bad < 0) {
           agree++;
-          if (!values.quiet) console.log(`seed ${seed}: agree (${flow.packets.length} packets)`);
+          if (!values.quiet) console.log(`seed ${seed}: agree (${flow.packets.length} ${flow.packets[0].proto} packets)`);
           continue;
         }
         differing.push(String(seed));
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
     { quiet: true },
   );
   const ran = seeds.length - skipped;
-  console.log(`${ran} flows (${replies} with a reply; ${skipped} seeds skipped: ICMP, or a first packet for the router itself), ${agree} agree, ${differing.length} differ${differing.length ? ` (seeds ${differing.join(",")})` : ""}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${ran} flows (${replies} with a reply; ${skipped} seeds skipped: a first packet for the router itself, or a TCP one REJECT answered), ${agree} agree, ${differing.length} differ${differing.length ? ` (seeds ${differing.join(",")})` : ""}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exitCode = differing.length > 0 ? 1 : 0;
 }
 
