@@ -15,6 +15,7 @@ import { TARGETS } from "../ext/target/index.js";
 import type { CompiledMatch, CompiledTarget, MatchExtension, TargetExtension, TargetVerdict } from "../ext/types.js";
 import { printRule } from "../print/print.js";
 import { limit } from "../ext/match/limit.js";
+import { recent, type RecentMatch } from "../ext/match/recent.js";
 import { statistic } from "../ext/match/statistic.js";
 import type { PacketState } from "./packet.js";
 import type { SimEnv, WalkContext } from "./env.js";
@@ -56,9 +57,20 @@ export interface LimitBucket {
   readonly text: string;
 }
 
-/** Where a match with per-rule kernel state sits among the rule's matches: the kernel reaches it only when all before it matched. */
+/**
+ * A `-m recent` match: its list (one per name in the kernel, shared by every rule that names it)
+ * is walk state, so that the traced packets see what earlier ones added (see Walker.recentHit).
+ */
+export interface RecentList {
+  readonly kind: "recent";
+  readonly match: RecentMatch;
+  /** The match as iptables-save prints it, for the trace's assumptions. */
+  readonly text: string;
+}
+
+/** Where a match with kernel state sits among the rule's matches: the kernel reaches it only when all before it matched. */
 export interface StatefulCheck {
-  readonly counter: NthCounter | LimitBucket;
+  readonly counter: NthCounter | LimitBucket | RecentList;
   /** How many of the rule's `tests` come before it. */
   readonly testsBefore: number;
   /** How many of the rule's `randoms` come before it. */
@@ -269,6 +281,13 @@ function compileMatches(rule: Rule, env: SimEnv): { tests: RuleTest[]; randoms: 
         const counter: NthCounter = { kind: "nth", every: m.every, packet: m.packet, invert: m.invert, text: `-m statistic ${statistic.print(m, env.family)}` };
         (stateful ??= []).push({ counter, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
       }
+      continue;
+    }
+    if (m.module === "recent") {
+      // kernel (recent_mt): the list is shared by the rules that name it and changes as packets
+      // pass; walk state, like a limit bucket
+      const list: RecentList = { kind: "recent", match: m, text: `-m recent ${recent.print(m, env.family)}` };
+      (stateful ??= []).push({ counter: list, testsBefore: tests.length, randomsBefore: randoms.length, match: k + 1 });
       continue;
     }
     if (m.module === "limit" && (env.assume.withinLimit ?? true)) {

@@ -35,8 +35,8 @@ export function ruleKey(rule: Rule, family: Family): { dst: IpValue; sub: number
     // kernel: an nth counter before the port match advances even for packets to other ports;
     // the index would skip the rule for them, so such a rule is walked, not indexed
     if (m.module === "statistic" && m.mode === "nth") return undefined;
-    // the same for a limit bucket, which loses a token for every packet that reaches it
-    if (m.module === "limit") return undefined;
+    // the same for a limit bucket or a recent list, which every packet that reaches them changes
+    if (m.module === "limit" || m.module === "recent") return undefined;
     if (m.module !== "tcp" && m.module !== "udp" && (m.module as string) !== "sctp") continue;
     const dport = (m as { dport?: { value: { min: number; max: number }; invert: boolean } }).dport;
     if (dport && !dport.invert && dport.value.min === dport.value.max) return { dst: d.value.addr, sub: (proto << 16) | dport.value.min };

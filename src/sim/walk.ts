@@ -12,7 +12,7 @@ import { formatIp, makeNet, type IpValue } from "../net/ip.js";
 import type { TargetVerdict } from "../ext/types.js";
 import type { NatRequest, WalkContext } from "./env.js";
 import { CtState, CtStatus, Proto, type PacketState } from "./packet.js";
-import type { CompiledChain, CompiledRule, CompiledTables, LimitBucket, NthCounter, StatefulCheck } from "./compile.js";
+import type { CompiledChain, CompiledRule, CompiledTables, LimitBucket, NthCounter, RecentList, StatefulCheck } from "./compile.js";
 import { nextCandidate } from "./index-runs.js";
 import { ConntrackTable, invert, tcpOpeningState, tcpTransition, TcpState, tupleOf, type Connection } from "./conntrack.js";
 import { arrival, newPacketState, UNKNOWN_PORT, type ParsedPacket } from "./packet-input.js";
@@ -57,6 +57,8 @@ export interface Script {
   nth?: Map<NthCounter, NthState>;
   /** The tokens the walks of this script took from each limit bucket (made on first use). */
   limits?: Map<LimitBucket, number>;
+  /** The recent lists as the walks of this script left them: per list name, per address, its hits (made on first use). */
+  recent?: Map<string, Map<string, number>>;
 }
 
 /** Where one nth counter stands in a script. */
@@ -280,7 +282,8 @@ export class Walker implements WalkContext {
           if (!t.test(p)) return 0;
         }
         for (; ri < check.randomsBefore; ri++) if (!this.choose(r[ri], "random", rule, rule.randomAt[ri])) return 0;
-        if (!(check.counter.kind === "nth" ? this.nthHit(check.counter, check, rule) : this.limitHit(check.counter, rule))) return 0;
+        const c = check.counter;
+        if (!(c.kind === "nth" ? this.nthHit(c, check, rule) : c.kind === "limit" ? this.limitHit(c, rule) : this.recentHit(c, rule))) return 0;
       }
     }
     for (; ti < tests.length; ti++) {
@@ -350,6 +353,46 @@ export class Walker implements WalkContext {
     }
     this.assume(`${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets only ${b.burst} through, so this time it does not match`);
     return false;
+  }
+
+  /**
+   * A `-m recent` match against its list as the traced packets left it (recent_mt). Lists start
+   * empty, or, for a list named in assume.recentLists, holding every address with enough hits.
+   * The traced packets come at once, so every hit lies within any --seconds; --rttl is not
+   * compared.
+   */
+  private recentHit(l: RecentList, rule: CompiledRule): boolean {
+    const m = l.match;
+    const p = this.p;
+    const lists = (this.script.recent ??= new Map());
+    let list = lists.get(m.name);
+    if (list === undefined) lists.set(m.name, (list = new Map()));
+    const raw = m.side === "source" ? p.src : p.dst;
+    const addr = p.family === 4 ? ((raw as number) & (m.mask as number)) >>> 0 : (raw as bigint) & (m.mask as bigint);
+    const key = `${p.family}|${addr}`;
+    const assumedListed = (this.ct.env.assume.recentLists ?? []).includes(m.name);
+    const hits = list.get(key) ?? (assumedListed ? Number.POSITIVE_INFINITY : 0);
+    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    const who = `${m.side === "source" ? "source" : "destination"} ${formatIp(addr, p.family)}`;
+    const before = hits === Number.POSITIVE_INFINITY ? "assumed listed (assume.recentLists)" : hits === 0 ? "not listed" : `listed with ${hits} hit${hits === 1 ? "" : "s"} from the traced packets`;
+    let hit: boolean;
+    switch (m.command) {
+      case "set":
+        hit = true;
+        list.set(key, hits + 1);
+        break;
+      case "remove":
+        hit = hits > 0;
+        list.delete(key);
+        if (assumedListed) list.set(key, 0);
+        break;
+      default:
+        // rcheck, update: a hit count of 0 asks for one hit; the packets come at once, within any --seconds
+        hit = hits > 0 && hits >= Math.max(1, m.hitcount);
+        if (m.command === "update" && hit) list.set(key, hits + 1);
+    }
+    this.assume(`${l.text} (${where}): the ${who} was ${before} in recent list "${m.name}"${m.rttl ? " (--rttl not compared)" : ""}; lists start empty unless named in assume.recentLists, and the traced packets come at once`);
+    return hit !== m.invert;
   }
 
   private step(kind: Step["kind"], verdict: StepVerdict, rule?: CompiledRule, target?: string): void {

@@ -187,6 +187,29 @@ describe("connections against the kernel: traceFlow takes the kernel's steps for
     }, 60_000);
   }
 
+  for (const [family, firstPort] of [
+    [4, 40460],
+    [6, 40470],
+  ] as const) {
+    it(`IPv${family} -m recent: the list the packets fill drops the third new connection from one source`, async () => {
+      const a = addressesOf(family);
+      const rules = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -p udp -m udp --dport 22 -m conntrack --ctstate NEW -m recent --set --name GUARD --rsource
+-A FORWARD -p udp -m udp --dport 22 -m conntrack --ctstate NEW -m recent --update --seconds 60 --hitcount 3 --name GUARD --rsource -j DROP
+-A FORWARD -m recent --rcheck --name GUARD --rdest -j LOG --log-prefix "dest-listed "
+COMMIT
+`;
+      const inet = { kind: "internet" as const };
+      const packets = [0, 1, 2, 3].map((k) => udp(family, inet, a.internet, firstPort + k, a.pod, 22));
+      const kernel = await compareFlow(ruleset(family), rules, `v${family}-recent`, packets);
+      const dropped = kernel.map((steps) => steps.some((s) => s.verdict === "DROP"));
+      expect(dropped).toEqual([false, false, true, true]);
+    }, 60_000);
+  }
+
   describe("Docker 28, published port and MASQUERADE (TCP handshakes)", () => {
     const rs: DockerRuleset = { name: "docker-v28.5-nat-proxy", file: DOCKER_NAT_PROXY, family: 4, topology };
     const inet = { origin: { kind: "internet" as const }, src: topology.internetHostIpv4 };

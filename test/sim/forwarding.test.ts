@@ -142,3 +142,34 @@ describe("-m limit: one token bucket per rule", () => {
     expect(marks(tracePacket(c, routed, { host, assume: { withinLimit: false } }))).toEqual([]);
   });
 });
+
+describe("-m recent: lists the traced packets fill", () => {
+  // the classic guard: the fourth new connection from one source within a minute is dropped
+  const guard = compileText(
+    mangle(
+      "-A FORWARD -j U",
+      "-A U -p udp -m recent --set --name G --rsource\n-A U -p udp -m recent --update --seconds 60 --hitcount 4 --name G --rsource -j MARK --set-xmark 0x1/0x0",
+    ),
+  );
+  const from = (sport: number): Packet => ({ ...routed, sport });
+  // the marks set, leaving out the --set rules (no target)
+  const set = (t: Trace) => marks(t).filter((m) => m !== undefined);
+
+  it("--set adds the source, --update counts its hits: the fourth packet of a flow matches", () => {
+    const traces = traceFlow(guard, [from(40001), from(40002), from(40003), from(40004)], { host });
+    expect(traces.map((t) => set(t).length)).toEqual([0, 0, 0, 1]);
+    expect(traces[3].assumptions.join("\n")).toMatch(/listed with 4 hits from the traced packets in recent list "G"/);
+  });
+
+  it("a list named in assume.recentLists holds every address already; one packet alone sees an empty list", () => {
+    expect(set(tracePacket(guard, routed, { host }))).toEqual([]);
+    expect(set(tracePacket(guard, routed, { host, assume: { recentLists: ["G"] } }))).toEqual(["0x1"]);
+  });
+
+  it("--remove takes the address out: a later --rcheck misses", () => {
+    const c = compileText(mangle("-A FORWARD -j U", "-A U -m recent --set --name R\n-A U -p tcp -m recent --remove --name R\n-A U -m recent --rcheck --name R -j MARK --set-xmark 0x2/0x0"));
+    expect(traceFlow(c, [routed, routed], { host }).map((t) => set(t))).toEqual([["0x2"], ["0x2"]]);
+    const tcp = { ...routed, proto: "tcp" as const };
+    expect(set(tracePacket(c, tcp, { host }))).toEqual([]);
+  });
+});
