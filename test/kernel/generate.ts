@@ -15,7 +15,7 @@
  *   interface (for builtin chains, as iptables refuses otherwise).
  * Match values are drawn half of the time from the packet itself, so that rules match often.
  * Beyond addresses, interfaces and ports the rules use conntrack, state, addrtype, mark,
- * connmark, iprange, length, ttl/hl, pkttype, dscp/tos, limit, physdev and owner matches, and MARK, CONNMARK (set,
+ * connmark, iprange, length, ttl/hl, pkttype, dscp/tos, limit, physdev, owner and recent matches, and MARK, CONNMARK (set,
  * save, restore), TTL/HL, DSCP/TOS, CLASSIFY, LOG, REJECT, CT, DNAT, SNAT, MASQUERADE, REDIRECT and
  * NETMAP targets (NETMAP only onto hosts that exist: a destination nobody has ends at the
  * neighbour lookup, which iptrace cannot know).
@@ -231,7 +231,7 @@ function protoPart(c: Ctx): [string | undefined, string[]] {
 
 function extraMatch(c: Ctx, hook: Hook): string {
   const { r, family, packet } = c;
-  switch (r.int(0, 14)) {
+  switch (r.int(0, 15)) {
     case 0:
       return `-m conntrack ${neg(r, 0.25)}--ctstate ${r.pick(CT_STATES)}`;
     case 1: {
@@ -297,6 +297,13 @@ function extraMatch(c: Ctx, hook: Hook): string {
       return `-m state ${neg(r, 0.2)}--state ${r.pick(["NEW", "ESTABLISHED", "INVALID", "RELATED,ESTABLISHED"])}`;
     case 13:
       return `-m state ${neg(r, 0.2)}--state ${r.pick(["NEW", "ESTABLISHED", "INVALID", "UNTRACKED"])}`;
+    case 14: {
+      // two lists the rules share; what --set puts in, later rules and packets find
+      const list = `--name L${r.int(1, 2)} --mask ${family === 4 ? "255.255.255.255" : "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"} ${r.pick(["--rsource", "--rsource", "--rdest"])}`;
+      const command = r.pick(["--set", "--set", "--rcheck", "--update", "--remove", `--rcheck --hitcount ${r.int(1, 3)}`, `--update --seconds 60 --hitcount 2`]);
+      const [verb, ...rest] = command.split(" ");
+      return `-m recent ${neg(r, 0.2)}${verb} ${rest.length ? `${rest.join(" ")} ` : ""}${list}`;
+    }
     default:
       return `-m conntrack ${neg(r, 0.2)}--ctstate ${r.pick(["NEW", "ESTABLISHED"])}`;
   }
