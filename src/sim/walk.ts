@@ -341,18 +341,16 @@ export class Walker implements WalkContext {
   private limitHit(b: LimitBucket, rule: CompiledRule): boolean {
     const taken = (this.script.limits ??= new Map());
     const used = taken.get(b) ?? 0;
-    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
-    if (used < b.burst) {
-      taken.set(b, used + 1);
-      this.assume(
-        used === 0
-          ? "the packet is assumed within the rate limit"
-          : `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets ${b.burst} through`,
-      );
-      return true;
+    const hit = used < b.burst;
+    if (hit) taken.set(b, used + 1);
+    if (used === 0) {
+      this.assume("the packet is assumed within the rate limit");
+      return hit;
     }
-    this.assume(`${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets only ${b.burst} through, so this time it does not match`);
-    return false;
+    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    const bucket = `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile,`;
+    this.assume(hit ? `${bucket} lets ${b.burst} through` : `${bucket} lets only ${b.burst} through, so this time it does not match`);
+    return hit;
   }
 
   /**
