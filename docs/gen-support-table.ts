@@ -93,10 +93,13 @@ function literals(text: string, key: RegExp): string[] {
  * Extensions whose semantics the walk holds itself, because their state spans packets and
  * compile() cannot hold it: the Walker method that models each, whose `this.assume(…)` texts
  * belong in the extension's row beside those of its own file. (`statistic --mode nth`: one
- * counter per rule, Walker.nthHit.)
+ * counter per rule, Walker.nthHit; `limit`: one bucket per rule, Walker.limitHit; `recent`: lists
+ * shared by name, Walker.recentHit.)
  */
 const MODELLED_BY_WALK: Readonly<Record<string, { readonly file: string; readonly method: string }>> = {
   statistic: { file: "src/sim/walk.ts", method: "nthHit" },
+  limit: { file: "src/sim/walk.ts", method: "limitHit" },
+  recent: { file: "src/sim/walk.ts", method: "recentHit" },
 };
 
 /** The body of method METHOD in a source: from its opening `{` to the `}` that closes it. */

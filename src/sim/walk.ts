@@ -314,7 +314,7 @@ export class Walker implements WalkContext {
     // `packet` (0-based) after a load is the first pick
     if (s === undefined) counters.set(c, (s = { seen: 0, pick: loaded ? c.packet : -1 }));
     const j = s.seen++;
-    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    const where = this.placeOf(rule);
     let hit: boolean;
     if (s.pick >= 0) hit = j >= s.pick && (j - s.pick) % c.every === 0;
     else {
@@ -332,6 +332,11 @@ export class Walker implements WalkContext {
     return hit !== c.invert;
   }
 
+  /** Where a rule stands, for the trace's words: table, chain, rule number and line. */
+  private placeOf(rule: CompiledRule): string {
+    return `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+  }
+
   /**
    * Takes a token from a limit bucket and says whether the match matches (nft_limit, xt_limit: a
    * full bucket lets `burst` packets through at once; a packet that finds it empty does not match
@@ -347,9 +352,12 @@ export class Walker implements WalkContext {
       this.assume("the packet is assumed within the rate limit");
       return hit;
     }
-    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
-    const bucket = `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile,`;
-    this.assume(hit ? `${bucket} lets ${b.burst} through` : `${bucket} lets only ${b.burst} through, so this time it does not match`);
+    const where = this.placeOf(rule);
+    this.assume(
+      hit
+        ? `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets ${b.burst} through`
+        : `${b.text} (${where}): reached ${used + 1} times by the traced packets; its bucket, assumed full at first and not refilled meanwhile, lets only ${b.burst} through, so this time it does not match`,
+    );
     return hit;
   }
 
@@ -370,7 +378,7 @@ export class Walker implements WalkContext {
     const key = `${p.family}|${addr}`;
     const assumedListed = (this.ct.env.assume.recentLists ?? []).includes(m.name);
     const hits = list.get(key) ?? (assumedListed ? Number.POSITIVE_INFINITY : 0);
-    const where = `${this.table} ${this.chainName} rule ${rule.index + 1}, line ${rule.line}`;
+    const where = this.placeOf(rule);
     const who = `${m.side === "source" ? "source" : "destination"} ${formatIp(addr, p.family)}`;
     const before = hits === Number.POSITIVE_INFINITY ? "assumed listed (assume.recentLists)" : hits === 0 ? "not listed" : `listed with ${hits} hit${hits === 1 ? "" : "s"} from the traced packets`;
     let hit: boolean;

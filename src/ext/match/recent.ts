@@ -123,6 +123,8 @@ export const recent: MatchExtension<RecentMatch> = {
     parts.push(`--name ${m.name}`, `--mask ${formatIp(m.mask, family)}`, m.side === "source" ? "--rsource" : "--rdest");
     return parts.join(" ");
   },
+  // the answer for one packet on its own; the walk keeps the lists across the traced packets
+  // itself (Walker.recentHit), since they change as packets pass
   compile(m, env) {
     const listed = (env.assume.recentLists ?? []).includes(m.name);
     const who = m.side === "source" ? "source" : "destination";
@@ -132,7 +134,7 @@ export const recent: MatchExtension<RecentMatch> = {
       case "set":
         // kernel: recent_mt: --set always succeeds (and adds or refreshes the address)
         hit = true;
-        assumption = `the packet's ${who} address is added to recent list "${m.name}" (the list itself is not tracked)`;
+        assumption = `the packet's ${who} address is added to recent list "${m.name}"`;
         break;
       case "remove":
         // kernel: --remove matches only when the address was in the list (and removes it)
