@@ -7,7 +7,8 @@
 //     and the target's ratio (largest over smallest kube-proxy size) in paired rounds;
 // prints the tables and writes docs/benchmarks.md.
 //
-// Environment: BENCH_RUNS (default 5), BENCH_TRACE_MS (per ruleset, default 3000),
+// Environment: BENCH_RUNS (default 9: the target is a median of per-round ratios, and on this
+// host single rounds range ±25 %), BENCH_TRACE_MS (per ruleset, default 3000),
 // BENCH_TRACE_PAIRS (default 40), BENCH_NO_DOC=1 (do not write docs/benchmarks.md).
 import { spawnSync, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -19,7 +20,7 @@ import { GENERATOR_VERSION, SERVICE_COUNTS, SERVICE_COUNT_V6, SERVICE_COUNT_150K
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const dataDir = join(here, ".data");
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const TRACE_MS = Number(process.env.BENCH_TRACE_MS ?? 3000);
 /** Pairs of rounds for the trace target's ratio (bench/trace-pair.mjs). */
 const TRACE_PAIRS = Number(process.env.BENCH_TRACE_PAIRS ?? 40);
