@@ -137,20 +137,17 @@ export function parseIpv6(text: string): bigint | undefined {
   }
   // "::" stands for at least one zero group
   if (gap < 0 ? count !== 8 : count > 7) return undefined;
-  // four 32-bit words in numbers (exact), then one bigint each
-  const words = V6_WORDS;
+  // the sixteen bytes in network order, then two 64-bit halves: four bigint operations where
+  // four 32-bit words took ten (70,000 addresses: 5 ms instead of 14-20)
+  const bytes = V6_BYTES;
   const zeros = gap < 0 ? 0 : 8 - count;
-  for (let g = 0, k = 0; g < 8; g++) {
-    const group = gap >= 0 && g >= gap && g < gap + zeros ? 0 : groups[k++];
-    if ((g & 1) === 0) words[g >> 1] = group * 65536;
-    else words[g >> 1] += group;
-  }
-  return (BigInt(words[0]) << 96n) | (BigInt(words[1]) << 64n) | (BigInt(words[2]) << 32n) | BigInt(words[3]);
+  for (let g = 0, k = 0; g < 8; g++) bytes.setUint16(g * 2, gap >= 0 && g >= gap && g < gap + zeros ? 0 : groups[k++]);
+  return (bytes.getBigUint64(0) << 64n) | bytes.getBigUint64(8);
 }
 
-/** Scratch for parseIpv6: the groups as written, and the address as four 32-bit words. */
+/** Scratch for parseIpv6: the groups as written, and the address as sixteen bytes (big-endian, DataView's default). */
 const V6_GROUPS = new Array<number>(8).fill(0);
-const V6_WORDS = new Array<number>(4).fill(0);
+const V6_BYTES = new DataView(new ArrayBuffer(16));
 
 /** The same parse through ip-num, kept as the reference the fast parser is tested against. */
 export function parseIpv6Reference(text: string): bigint | undefined {
