@@ -13,7 +13,19 @@ import { corpusFiles } from "../corpus-files.js";
 const files = corpusFiles();
 const texts = files.map((f) => readFileSync(f, "utf8"));
 
-const PIECES = [" ", "!", "-", "--", '"', "\\", "\n", "\r\n", ":", "[", "]", "/", ",", "*", "#", "-A", "-j", "-m", "-p", "tcp", "--dport", "0x", "COMMIT", "\t", "\u0000", "é", "::", "1", "65536", "4294967296"];
+const PIECES = [
+  " ", "!", "-", "--", '"', "\\", "\n", "\r\n", ":", "[", "]", "/", ",", "*", "#", "-A", "-j", "-m", "-p", "tcp", "--dport", "0x", "COMMIT", "\t", "\u0000", "é", "::", "1", "65536", "4294967296",
+  // restore commands and forms
+  "-I", "-D", "-R", "-N", "-X", "-E", "-F", "-Z", "-P", "-g", "-c", "-4", "-6", "--to", "=", "--set-mark", '""', "ACCEPT", "DNAT", "RETURN", "*nat", "*filter", ":X - [0:0]",
+];
+
+/**
+ * More runs for a longer search than `npm test` makes: PROPERTY_SCALE=500 runs each property 500
+ * times as often, and PROPERTY_SEED picks the random sequence (fast-check prints the seed of a
+ * failure, so a found case can be run again).
+ */
+const SCALE = Number(process.env.PROPERTY_SCALE ?? 1);
+const SEED = process.env.PROPERTY_SEED === undefined ? {} : { seed: Number(process.env.PROPERTY_SEED) };
 
 /** An edit: at a relative position, delete some characters and insert a piece. */
 const edit = fc.record({
@@ -50,7 +62,7 @@ describe("parser properties", () => {
           expect(e).toBeInstanceOf(IptablesParseError);
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 400 * SCALE, ...SEED },
     );
   });
 
@@ -65,7 +77,7 @@ describe("parser properties", () => {
         expect(second.issues.filter((i) => i.severity === "error")).toEqual([]);
         expect(printRuleset(second.ruleset)).toBe(printed);
       }),
-      { numRuns: 200 },
+      { numRuns: 200 * SCALE, ...SEED },
     );
   });
 
