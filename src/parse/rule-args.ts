@@ -703,7 +703,11 @@ class LineReader {
     const loaded = this.loaded;
     let r = resolveLong(dashed, loaded, this.resolved);
     const protocol = this.protocol;
-    if (r === undefined && protocol && !protocol.invert) {
+    // After a module iptrace does not know, an unresolved option is that module's (see option()),
+    // whether `-p` came before the module or after it: iptables-save prints `-p` first, so a rule
+    // must read the same either way.
+    const open = loaded[loaded.length - 1];
+    if (r === undefined && protocol && !protocol.invert && !(open !== undefined && open.ext === undefined && open.raw !== undefined)) {
       // iptables: an unknown option with -p set loads the protocol's match and tries again
       const pm = PROTO_MATCH.get(protocol.value);
       const ext = pm ? findMatch(pm, this.scope.family) : undefined;

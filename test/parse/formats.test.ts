@@ -159,6 +159,24 @@ describe("dump formats", () => {
     expect(printRuleset(ruleset)).toContain('-A INPUT -m comment --comment "a \\"b\\" c" -m comment --comment "" -m comment --comment "x\\\\y" -j ACCEPT');
   });
 
+  it("gives the options after a module iptrace does not know to that module, whether -p stands before it or after", () => {
+    // found by the print-stability property: iptables-save prints -p first, and with -p first the
+    // reader once loaded the tcp match for --comment, could not place it there, and reported it
+    const after = '*filter\n-A INPUT -m nosuch --comment "x y" --dport 80 -m tcp -p tcp --sport 1 -j ACCEPT\nCOMMIT\n';
+    const before = '*filter\n-A INPUT -p tcp -m nosuch --comment "x y" --dport 80 -m tcp --sport 1 -j ACCEPT\nCOMMIT\n';
+    const rules = [after, before].map((text) => {
+      const { ruleset, issues } = parseRuleset(text);
+      expect(issues.map((i) => i.code)).toEqual(["unknown-match"]);
+      return ruleset.tables[0].chains[0].rules[0];
+    });
+    expect(rules[0].matches).toEqual(rules[1].matches);
+    expect(rules[0].matches[0]).toEqual({ module: "unknown", name: "nosuch", words: ["--comment", "x y", "--dport", "80"] });
+    const printed = printRuleset(parseRuleset(after).ruleset);
+    expect(printed).toContain('-A INPUT -p tcp -m nosuch --comment "x y" --dport 80 -m tcp --sport 1 -j ACCEPT');
+    expect(parseRuleset(printed).issues.map((i) => i.code)).toEqual(["unknown-match"]);
+    expect(printRuleset(parseRuleset(printed).ruleset)).toBe(printed);
+  });
+
   it("reads -4/-6 prefixed lines as ip(6)tables-restore does: the other family's lines are skipped", () => {
     const text = "*filter\n-4 -A INPUT -s 10.0.0.1 -j ACCEPT\n-6 -A INPUT -s 2001:db8::1 -j ACCEPT\nCOMMIT\n";
     const v4 = parseRuleset(text, { family: 4 });
