@@ -41,7 +41,7 @@ const median = (xs) => {
 const log = (s) => process.stderr.write(s + "\n");
 
 /**
- * A distribution-free interval for the median of `xs` (from order statistics): the widest-in
+ * A distribution-free interval for the median of `xs` (from order statistics): the narrowest
  * [x(k), x(n+1-k)] whose coverage, 1 - 2·P(Binomial(n, ½) < k), is still at least `level`.
  * With nine rounds and level 0.9 that is the 2nd smallest to the 2nd largest (96 %).
  */

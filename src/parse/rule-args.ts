@@ -257,6 +257,12 @@ function unknown(kind: "match" | "target", name: string, column: number): Loaded
   return { kind, name, column, ext: undefined, uses: NO_USES, raw: [], byWord: undefined };
 }
 
+/** The line's last module when iptrace does not know it: the words after it are its own (see option()). */
+function openUnknown(loaded: readonly Loaded[]): (Loaded & { readonly raw: string[] }) | undefined {
+  const open = loaded[loaded.length - 1];
+  return open !== undefined && open.ext === undefined && open.raw !== undefined ? (open as Loaded & { readonly raw: string[] }) : undefined;
+}
+
 /** What an option word resolved to (the reader keeps one and overwrites it). */
 interface Resolved {
   base?: BaseOption;
@@ -564,8 +570,8 @@ class LineReader {
     const isShort = dash && !isLong && word.length >= 2 && word !== "--";
     if (!isLong && !isShort) {
       // a word that belongs to an unknown module's options (we cannot know their arity)
-      const open = loaded[loaded.length - 1];
-      if (open && !open.ext && open.raw && (open.raw.length > 0 || open.kind === "target")) {
+      const open = openUnknown(loaded);
+      if (open && (open.raw.length > 0 || open.kind === "target")) {
         open.raw.push(word);
         return i + 1;
       }
@@ -589,8 +595,8 @@ class LineReader {
         return i + 1;
       }
       if (r === undefined) {
-        const open = loaded[loaded.length - 1];
-        if (open && !open.ext && open.raw) {
+        const open = openUnknown(loaded);
+        if (open) {
           if (this.pendingNot) open.raw.push("!");
           this.pendingNot = 0;
           open.raw.push(word);
@@ -604,8 +610,8 @@ class LineReader {
     } else {
       const base = BY_SHORT[word.charCodeAt(1)];
       if (!base) {
-        const open = loaded[loaded.length - 1];
-        if (open && !open.ext && open.raw) {
+        const open = openUnknown(loaded);
+        if (open) {
           if (this.pendingNot) open.raw.push("!");
           this.pendingNot = 0;
           open.raw.push(word);
@@ -706,8 +712,7 @@ class LineReader {
     // After a module iptrace does not know, an unresolved option is that module's (see option()),
     // whether `-p` came before the module or after it: iptables-save prints `-p` first, so a rule
     // must read the same either way.
-    const open = loaded[loaded.length - 1];
-    if (r === undefined && protocol && !protocol.invert && !(open !== undefined && open.ext === undefined && open.raw !== undefined)) {
+    if (r === undefined && protocol && !protocol.invert && !openUnknown(loaded)) {
       // iptables: an unknown option with -p set loads the protocol's match and tries again
       const pm = PROTO_MATCH.get(protocol.value);
       const ext = pm ? findMatch(pm, this.scope.family) : undefined;
