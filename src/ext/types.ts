@@ -77,6 +77,12 @@ export interface MatchExtension<M extends { readonly module: string }> {
   print(match: M, family: Family): string;
   /** What it means for a packet. */
   compile(match: M, env: SimEnv): CompiledMatch;
+  /**
+   * Drops what the module keeps from the last lines it built or printed, for a module that keeps
+   * something: a string it kept is a slice of the input, which would keep the whole input alive
+   * after the caller let go of it. Called at the end of every parse and print.
+   */
+  forget?(): void;
 }
 
 /** How the kernel's trace shows a target's verdict, and what the walk does next. */

@@ -10,7 +10,7 @@ import type { Ruleset } from "../model/ruleset.js";
 import type { Target } from "../model/target.js";
 import { printRule } from "../print/print.js";
 import { forEachLine } from "./lexer.js";
-import { readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
+import { forgetInput, readRuleLine, type Reporter, type RuleCommand, type RuleScope } from "./rule-args.js";
 import { IntList } from "./int-list.js";
 import { limitedTarget, validateTables, type ChainIndexEntry, type KnownRules, type Numbers, type TableFacts, type TargetPosition } from "./validate.js";
 
@@ -269,6 +269,7 @@ export function buildRuleset(text: string, options: ParseOptions = {}): { rulese
 
   const lineEnding = /\r\n/.test(text.slice(0, 4096)) ? "\r\n" : "\n";
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
+  forgetInput();
   return { ruleset: { family, ...(source !== undefined ? { source } : {}), tables, document, lineEnding }, issues };
 }
 

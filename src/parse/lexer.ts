@@ -141,6 +141,8 @@ export function forEachLine(text: string, visitor: LineVisitor): void {
     }
   }
   if (pending >= 0) visitBlock(text.slice(pending), pendingLine, visitor, blockWords);
+  // the parser keeps its last line's tokens, slices of the text: let go of them
+  if (grammar !== undefined) grammar.parser.input = [];
 }
 
 /** Lexes and parses a block of whole lines with the grammar; `words` is the buffer for rule lines. */

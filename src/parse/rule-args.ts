@@ -496,6 +496,11 @@ class LineReader {
     for (let k = this.loaded.length; k > 0; k--) this.loaded.pop();
   }
 
+  /** Holds nothing of the last line's table either (see forgetInput). */
+  forget(): void {
+    this.ctx.chain = "";
+  }
+
   /** What a line says, back to nothing said. */
   private resetLine(): void {
     this.failed = false;
@@ -1085,6 +1090,26 @@ interface LastNet {
 
 const LAST_SOURCE: LastNet = { text: undefined, invert: false, family: 4, nets: undefined, negatable: undefined };
 const LAST_DESTINATION: LastNet = { text: undefined, invert: false, family: 4, nets: undefined, negatable: undefined };
+
+const EMPTY_MATCH = /(?:)/;
+
+/**
+ * Lets go of the input: the reader's last values and addresses, and what the match modules keep,
+ * are slices of it, and any one of them keeps all of it alive after the parse returns.
+ */
+export function forgetInput(): void {
+  for (const last of [LAST_SOURCE, LAST_DESTINATION]) {
+    last.text = undefined;
+    last.nets = undefined;
+    last.negatable = undefined;
+  }
+  valueText[0] = valueText[1] = "";
+  reader.forget();
+  for (const m of MATCHES) m.forget?.();
+  // RegExp's legacy statics (RegExp.input, RegExp.lastMatch) keep the subject of the last
+  // successful match, a slice of the input when a module read a value with a regular expression
+  EMPTY_MATCH.exec("");
+}
 
 /** `-p N` without `!`, shared by every rule that names protocol N. */
 const PROTOCOLS: Negatable<number>[] = [];

@@ -128,6 +128,7 @@ export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): stri
       const t = ruleset.tables.find((x) => x.name === name);
       if (t) appendAll(lines, printTableLines(t, ruleset.family, options));
     }
+    forgetPrinted();
     return lines.length ? lines.join("\n") + "\n" : "";
   }
   for (const item of ruleset.document) {
@@ -137,6 +138,12 @@ export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): stri
       appendAll(lines, printTableLines(item.table, ruleset.family, options));
     }
   }
+  forgetPrinted();
   const eol = ruleset.lineEnding;
   return lines.length ? lines.join(eol) + eol : "";
+}
+
+/** The modules' print caches hold the model's strings, slices of the input it was parsed from: let go of them. */
+function forgetPrinted(): void {
+  for (const m of MATCHES) m.forget?.();
 }

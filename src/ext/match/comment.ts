@@ -16,7 +16,8 @@ const MAX_COMMENT = 255;
  * kube-proxy has two rules with one comment): they share one read-only object, 72 bytes less per
  * rule, without a table of every comment seen.
  */
-let last: CommentMatch = { module: "comment", comment: "" };
+const NONE: CommentMatch = { module: "comment", comment: "" };
+let last = NONE;
 
 /** The comment printed last and its text. */
 let printedFor: string | undefined;
@@ -43,5 +44,10 @@ export const comment: MatchExtension<CommentMatch> = {
   },
   compile() {
     return { kind: "test", test: () => true };
+  },
+  forget() {
+    last = NONE;
+    printedFor = undefined;
+    printed = "";
   },
 };
