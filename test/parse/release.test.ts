@@ -1,9 +1,8 @@
 /**
  * Parsing and printing keep nothing of the caller's input once the caller lets go of it and of
  * the model. The model's strings are slices of the input, so anything the parser or printer kept
- * between calls (the reader's last values, a module's last comment, the grammar's last tokens, RegExp's
- * last match) would
- * keep the whole input alive: 16 MB for a 10,000-service dump.
+ * between calls (the reader's last values, a module's last comment, the grammar's last tokens,
+ * RegExp's last match) would keep the whole input alive: 16 MB for a 10,000-service dump.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
