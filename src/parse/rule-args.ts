@@ -14,7 +14,7 @@ import type { IssueCode } from "../model/issue.js";
 import type { Counters, Negatable, Rule } from "../model/rule.js";
 import type { Match } from "../model/match.js";
 import type { Target } from "../model/target.js";
-import { MATCHES } from "../ext/match/index.js";
+import { forgetMatches, MATCHES } from "../ext/match/index.js";
 import { TARGETS } from "../ext/target/index.js";
 import type { BuildContext, MatchExtension, OptionSpec, OptionUse, TargetExtension } from "../ext/types.js";
 import { protocolNumber } from "./protocols.js";
@@ -1105,7 +1105,7 @@ export function forgetInput(): void {
   }
   valueText[0] = valueText[1] = "";
   reader.forget();
-  for (const m of MATCHES) m.forget?.();
+  forgetMatches();
   // RegExp's legacy statics (RegExp.input, RegExp.lastMatch) keep the subject of the last
   // successful match, a slice of the input when a module read a value with a regular expression
   EMPTY_MATCH.exec("");

@@ -10,7 +10,7 @@ import type { Match } from "../model/match.js";
 import type { Rule } from "../model/rule.js";
 import type { Ruleset } from "../model/ruleset.js";
 import type { Target } from "../model/target.js";
-import { MATCHES } from "../ext/match/index.js";
+import { forgetMatches, MATCHES } from "../ext/match/index.js";
 import { TARGETS } from "../ext/target/index.js";
 import { saveString } from "../ext/common.js";
 import { protocolName } from "../parse/protocols.js";
@@ -123,27 +123,23 @@ function appendAll<T>(list: T[], items: readonly T[]): void {
 export function printRuleset(ruleset: Ruleset, options: PrintOptions = {}): string {
   const header = options.header ?? true;
   const lines: string[] = [];
+  let eol = ruleset.lineEnding;
   if (options.order === "kernel") {
+    eol = "\n";
     for (const name of KERNEL_TABLE_ORDER) {
       const t = ruleset.tables.find((x) => x.name === name);
       if (t) appendAll(lines, printTableLines(t, ruleset.family, options));
     }
-    forgetPrinted();
-    return lines.length ? lines.join("\n") + "\n" : "";
-  }
-  for (const item of ruleset.document) {
-    if (item.kind === "comment") {
-      if (header) lines.push(item.text);
-    } else {
-      appendAll(lines, printTableLines(item.table, ruleset.family, options));
+  } else {
+    for (const item of ruleset.document) {
+      if (item.kind === "comment") {
+        if (header) lines.push(item.text);
+      } else {
+        appendAll(lines, printTableLines(item.table, ruleset.family, options));
+      }
     }
   }
-  forgetPrinted();
-  const eol = ruleset.lineEnding;
+  // the modules' print caches hold the model's strings, slices of the input it was parsed from
+  forgetMatches();
   return lines.length ? lines.join(eol) + eol : "";
-}
-
-/** The modules' print caches hold the model's strings, slices of the input it was parsed from: let go of them. */
-function forgetPrinted(): void {
-  for (const m of MATCHES) m.forget?.();
 }

@@ -167,6 +167,11 @@ export const MATCHES: readonly MatchExtension<any>[] = [
   mh,
 ];
 
+/** Has every match module drop what it keeps from the lines it last built or printed (see MatchExtension.forget). */
+export function forgetMatches(): void {
+  for (const m of MATCHES) m.forget?.();
+}
+
 /** Each typed form, for users who narrow the unions. */
 export type {
   AddrtypeMatch,
