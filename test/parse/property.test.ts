@@ -9,39 +9,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IptablesParseError, parseRuleset, parseRulesetOrThrow, printRuleset } from "../../src/index.js";
 import { corpusFiles } from "../corpus-files.js";
+import { applyEdits, edit, SCALE, SEED } from "../edits.js";
 
 const files = corpusFiles();
 const texts = files.map((f) => readFileSync(f, "utf8"));
-
-const PIECES = [
-  " ", "!", "-", "--", '"', "\\", "\n", "\r\n", ":", "[", "]", "/", ",", "*", "#", "-A", "-j", "-m", "-p", "tcp", "--dport", "0x", "COMMIT", "\t", "\u0000", "é", "::", "1", "65536", "4294967296",
-  // restore commands and forms
-  "-I", "-D", "-R", "-N", "-X", "-E", "-F", "-Z", "-P", "-g", "-c", "-4", "-6", "--to", "=", "--set-mark", '""', "ACCEPT", "DNAT", "RETURN", "*nat", "*filter", ":X - [0:0]",
-];
-
-/**
- * More runs for a longer search than `npm test` makes: PROPERTY_SCALE=500 runs each property 500
- * times as often, and PROPERTY_SEED picks the random sequence (fast-check prints the seed of a
- * failure, so a found case can be run again).
- */
-const SCALE = Number(process.env.PROPERTY_SCALE ?? 1);
-const SEED = process.env.PROPERTY_SEED === undefined ? {} : { seed: Number(process.env.PROPERTY_SEED) };
-
-/** An edit: at a relative position, delete some characters and insert a piece. */
-const edit = fc.record({
-  at: fc.double({ min: 0, max: 1, noNaN: true }),
-  del: fc.nat({ max: 12 }),
-  piece: fc.oneof(fc.constantFrom(...PIECES), fc.string({ maxLength: 6 })),
-});
-
-function applyEdits(text: string, edits: { at: number; del: number; piece: string }[]): string {
-  let t = text;
-  for (const e of edits) {
-    const i = Math.floor(e.at * t.length);
-    t = t.slice(0, i) + e.piece + t.slice(i + e.del);
-  }
-  return t;
-}
 
 describe("parser properties", () => {
   it("never throws on random edits of corpus files, and reports issues inside the input", () => {
