@@ -8,7 +8,10 @@
  */
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
+import { parseRuleset } from "../../src/parse/index.js";
+import { printRuleset } from "../../src/print/index.js";
 import { traceFlow, tracePacket, type Trace } from "../../src/sim/index.js";
+import { normaliseSave } from "../kernel/trace.js";
 import { inputsOf, normaliseIptrace, normaliseKernel, type KernelCase, type NormalStep } from "../sim/kernel-fixtures.js";
 
 export const KERNEL_DIFF_DIR = path.resolve(import.meta.dirname, "../../fixtures/kernel-diff");
@@ -91,6 +94,21 @@ export function describeDifference(c: KernelCase & { name?: string; input?: stri
     c.kernelSave.trim(),
   ];
   return lines.join("\n");
+}
+
+/**
+ * iptrace's printer against the kernel's iptables-nft-save on a case's restore input (the
+ * generator writes some options as iptables accepts them, not as it saves them: rates, flags,
+ * table order): undefined when they agree, else the first differing line of each.
+ */
+export function comparePrinted(c: { readonly input: string; readonly kernelSave: string; readonly packet: { readonly family: 4 | 6 } }): { line: number; ours: string; kernel: string } | undefined {
+  const { ruleset } = parseRuleset(c.input, { family: c.packet.family });
+  const ours = normaliseSave(printRuleset(ruleset, { order: "kernel" })).trimEnd().split("\n");
+  const kernel = normaliseSave(c.kernelSave).trimEnd().split("\n");
+  for (let k = 0; k < Math.max(ours.length, kernel.length); k++) {
+    if (ours[k] !== kernel[k]) return { line: k + 1, ours: ours[k] ?? "(end)", kernel: kernel[k] ?? "(end)" };
+  }
+  return undefined;
 }
 
 /** Every recorded differential case (fixtures/kernel-diff/*.json), by seed/name. */

@@ -8,11 +8,13 @@
  *
  * Every case is traced by the kernel and by iptrace; a difference prints the case and the first
  * differing step, and the case is kept as fixtures/kernel-diff/found/seed-<n>.json for replay
- * (`npm test` does not read that directory; move a file up to make it a permanent case).
+ * (`npm test` does not read that directory; move a file up to make it a permanent case). The
+ * case's restore input printed by iptrace must also equal what iptables-nft-save printed after
+ * loading it; a difference there is kept the same way.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compareCase, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
+import { compareCase, comparePrinted, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
 import { withSession } from "./differential.ts";
 import { FIXED_SEEDS, fuzzSeeds } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
@@ -38,6 +40,13 @@ async function main(): Promise<void> {
         console.log(`seed ${seed}: iptrace threw: ${(error as Error).message}`);
         differing.push(String(seed));
         await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), fixture);
+        continue;
+      }
+      const printed = comparePrinted(fixture);
+      if (printed !== undefined) {
+        differing.push(String(seed));
+        const file = await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), fixture);
+        console.log(`seed ${seed}: PRINTED DIFFERENTLY (kept as ${path.relative(process.cwd(), file)}), line ${printed.line} of the save\n  iptrace: ${printed.ours}\n  kernel:  ${printed.kernel}\n`);
         continue;
       }
       if (result.agree) {
