@@ -925,8 +925,17 @@ export class Walker implements WalkContext {
     // routing decision (after DNAT). br_netfilter (br_nf_pre_routing_finish): when DNAT changed
     // the destination of a packet that came in through a bridge port, the new route decides; if
     // it leads back out of the same bridge, the frame is bridged to the new destination
+    // How the frame was addressed, as ip_forward sees it: br_netfilter re-addresses a frame whose
+    // destination DNAT changed, and that the new route takes out of another device, to the
+    // bridge's own MAC (br_nf_pre_routing_finish: PACKET_HOST), so a broadcast DNATed elsewhere
+    // is forwarded; without bridge netfilter it keeps its broadcast or multicast type
+    let readdressed = false;
     if (fromBridge && p.dst !== dst0) {
       bridged = sameBridge(p.dst);
+      if (!bridged && p.bridged) {
+        readdressed = true;
+        p.pktType = PKT_HOST;
+      }
       if (bridged && p.dst === p.src) {
         // the bridge never sends a frame back out of the port it came in on (hairpin mode off)
         this.assume(`bridge ports of ${a.inIface}: hairpin mode assumed off (Docker turns it on only with --userland-proxy=false)`);
@@ -976,6 +985,15 @@ export class Walker implements WalkContext {
       if (!this.host.forwarding(fam)) {
         this.reason = `the host does not forward IPv${fam} (${fam === 4 ? "net.ipv4.ip_forward" : "net.ipv6.conf.all.forwarding"}=0): dropped at the routing decision`;
         return finish("DROP");
+      }
+      if (p.dst !== dst0 && !readdressed) {
+        // ip_forward, ip6_forward: only a frame sent to this host's MAC is forwarded; a link-layer
+        // broadcast or multicast that DNAT sent elsewhere is dropped before FORWARD
+        const frame = this.linkType(dst0, a.inIface);
+        if (frame !== PKT_HOST) {
+          this.reason = `the packet came in a link-layer ${frame === PKT_BROADCAST ? "broadcast" : "multicast"} frame (to ${formatIp(dst0, fam)} before DNAT): the kernel forwards only frames addressed to this host, and drops it before FORWARD`;
+          return finish("DROP");
+        }
       }
       p.outIface = route.dev ?? "";
       outIface = p.outIface;

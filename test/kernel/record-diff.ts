@@ -1,5 +1,6 @@
 /**
- * Records the kernel's traces of the fixed-seed generated cases into fixtures/kernel-diff/
+ * Records the kernel's traces of the fixed-seed generated cases and the hand-written ones
+ * (hand-cases.ts) into fixtures/kernel-diff/
  * (seed-<n>.json, the shape of fixtures/kernel-trace plus the restore input and the seed), which
  * `npm test` compares iptrace with. Used by `npm run kernel:record` and `kernel:fuzz -- --record`.
  */
@@ -8,6 +9,7 @@ import path from "node:path";
 import { KERNEL_DIFF_DIR } from "../diff/compare.ts";
 import { withSession, type DiffFixture, type KernelSession } from "./differential.ts";
 import { FIXED_SEEDS, generateCase } from "./generate.ts";
+import { HAND_CASES } from "./hand-cases.ts";
 
 /** Writes a case as DIR/<name>.json and returns the path. */
 export async function writeFixture(dir: string, f: DiffFixture): Promise<string> {
@@ -22,10 +24,11 @@ export async function traceSeed(session: KernelSession, seed: number): Promise<D
   return { ...(await session.run(generateCase(seed))), seed };
 }
 
-/** Records every fixed seed; returns how many. */
+/** Records every fixed seed and every hand-written case (hand-cases.ts); returns how many. */
 export async function recordDiffFixtures(seeds: readonly number[] = FIXED_SEEDS): Promise<number> {
   await withSession(async (session) => {
     for (const seed of seeds) await writeFixture(KERNEL_DIFF_DIR, await traceSeed(session, seed));
+    for (const c of HAND_CASES) await writeFixture(KERNEL_DIFF_DIR, await session.run(c));
   });
-  return seeds.length;
+  return seeds.length + HAND_CASES.length;
 }

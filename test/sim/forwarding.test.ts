@@ -86,6 +86,30 @@ describe("-m pkttype: how the frame was addressed", () => {
     expect(marks(tracePacket(c, { ...bridged, dst: "255.255.255.255" }, { host }))).toEqual(["0x2", "0x2"]);
   });
 
+  describe("a broadcast that DNAT sends elsewhere (seen on 6.18: kernel:fuzz-flows seed 269923909)", () => {
+    const dnat = (to: string, from: string) =>
+      `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -d ${from} -j DNAT --to-destination ${to}\nCOMMIT\n` +
+      mangle("-A PREROUTING -j U\n-A FORWARD -j U", ["unicast", "broadcast"].map((v, k) => `-A U -m pkttype --pkt-type ${v} -j MARK --set-xmark 0x${k + 1}/0x0`).join("\n"));
+
+    it("from a bridge port, is forwarded as a frame to this host: br_netfilter re-addresses it", () => {
+      const t = tracePacket(compileText(dnat("198.51.100.9", "172.17.255.255")), { ...bridged, dst: "172.17.255.255" }, { host });
+      expect(t.verdict).toBe("ACCEPT");
+      expect(t.path).toBe("forward");
+      // broadcast in PREROUTING, unicast in FORWARD
+      expect(marks(t)).toEqual(["0x2", "0x1"]);
+    });
+
+    it("from a plain interface, is dropped before FORWARD: the kernel forwards only frames addressed to it", () => {
+      const t = tracePacket(compileText(dnat("172.17.0.2", "198.51.100.255")), { ...routed, dst: "198.51.100.255" }, { host });
+      expect(t.verdict).toBe("DROP");
+      expect(t.steps.some((s) => s.hook === "FORWARD")).toBe(false);
+      expect(t.reason).toMatch(/link-layer broadcast frame .*before FORWARD/);
+      // the same DNAT of a unicast destination is forwarded
+      const unicast = tracePacket(compileText(dnat("172.17.0.2", "198.51.100.1")), { ...routed, dst: "198.51.100.1" }, { host });
+      expect(unicast.verdict).toBe("ACCEPT");
+    });
+  });
+
   it("the looped-back copy of a broadcast the host sends has no socket in its POSTROUTING (skb_clone drops it); the original keeps it", () => {
     const owner = compileText(mangle("-A POSTROUTING -j U", "-A U -m owner --uid-owner 0 -j MARK --set-xmark 0x1/0x0\n-A U -m owner ! --socket-exists -j MARK --set-xmark 0x2/0x0"));
     const t = tracePacket(owner, { local: true, dst: "172.17.255.255", proto: "udp", dport: 53, uid: 0, gid: 0 }, { host });
