@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   let agree = 0;
   let replies = 0;
   let skipped = 0;
+  let cutShort = 0;
   const differing: string[] = [];
   await withSession(
     async (session) => {
@@ -123,6 +124,14 @@ async function main(): Promise<void> {
           differing.push(String(seed));
           continue;
         }
+        // a later packet that REJECT answers with a TCP RST: the kernel traces that RST too, in
+        // among the rejected packet's steps, and it changes the connection (the limit flowOf skips
+        // first packets for); the flow is compared up to that packet
+        const cut = results.findIndex((r, k) => r.verdict === "REJECT" && flow.packets[k].proto === "tcp");
+        if (cut >= 0) {
+          results = results.slice(0, cut);
+          cutShort++;
+        }
         const bad = results.findIndex((r) => !r.agree);
         if (bad < 0) {
           agree++;
@@ -138,7 +147,7 @@ async function main(): Promise<void> {
     { quiet: true },
   );
   const ran = seeds.length - skipped;
-  console.log(`${ran} flows (${replies} with a reply; ${skipped} seeds skipped: a first packet for the router itself, or a TCP one REJECT answered), ${agree} agree, ${differing.length} differ${differing.length ? ` (seeds ${differing.join(",")})` : ""}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${ran} flows (${replies} with a reply; ${skipped} seeds skipped: a first packet for the router itself, or a TCP one REJECT answered; ${cutShort} compared only up to a later TCP packet REJECT answered), ${agree} agree, ${differing.length} differ${differing.length ? ` (seeds ${differing.join(",")})` : ""}; ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exitCode = differing.length > 0 ? 1 : 0;
 }
 
