@@ -14,12 +14,13 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { familyOf, netContains, parseIp, parseNet } from "../../src/net/ip.js";
 import { tracePacket } from "../../src/sim/index.js";
 import { compareFlow, describeDifference, KERNEL_DIFF_DIR, sentLength } from "../diff/compare.ts";
 import { inputsOf, type KernelCase } from "../sim/kernel-fixtures.ts";
 import { DIFF_TOPOLOGY, withSession, type KernelSession } from "./differential.ts";
 import { fuzzSeeds, generateCase } from "./generate.ts";
-import { assertKernelUsable } from "./netns.ts";
+import { assertKernelUsable, findContainer, subnetOf, type InterfaceAddress } from "./netns.ts";
 import { writeFixture } from "./record-diff.ts";
 import { expectedSources, type Origin, type PacketSpec } from "./trace.ts";
 
@@ -40,6 +41,30 @@ function ownerOf(address: string): Origin | undefined {
 /** The case as a kernel case for inputsOf, before the kernel has traced it (the generator's text stands for the kernel's save). */
 function asCase(session: KernelSession, input: string, packet: PacketSpec): KernelCase {
   return { file: "flow", ruleset: "flow", topology: DIFF_TOPOLOGY, packet, host: session.hostSnapshot, kernelSave: input, steps: [] } as unknown as KernelCase;
+}
+
+/**
+ * Whether a packet from `origin` to `address` ends at its own neighbour lookup: the address is on
+ * the origin's link, so it asks for it there rather than sending to the router, and no namespace
+ * has it (a NAT address, say). The kernel then traces nothing; iptrace, which does not know the
+ * sender's neighbours, cannot tell (a documented limit), so such a reply is not sent.
+ */
+function unanswered(origin: Origin, address: string): boolean {
+  const links: (InterfaceAddress | undefined)[] =
+    origin.kind === "container"
+      ? [findContainer(DIFF_TOPOLOGY, origin.namespace).bridge.ipv4, findContainer(DIFF_TOPOLOGY, origin.namespace).bridge.ipv6]
+      : origin.kind === "internet"
+        ? [DIFF_TOPOLOGY.internetUplinkIpv4, DIFF_TOPOLOGY.internetUplinkIpv6]
+        : [];
+  const family = familyOf(address);
+  const value = family !== undefined ? parseIp(address, family) : undefined;
+  if (family === undefined || value === undefined) return false;
+  const onLink = links.some((l) => {
+    if (l === undefined) return false;
+    const net = parseNet(subnetOf(l), family);
+    return typeof net !== "string" && net.family === family && netContains(net, value);
+  });
+  return onLink && ownerOf(address) === undefined;
 }
 
 /**
@@ -77,6 +102,8 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
   // a reply from the sender's own namespace (NAT sent the packet back there), or to the replier
   // itself (NAT gave the packet its address as source), never reaches the router
   if (JSON.stringify(owner) === JSON.stringify(first.origin) || to.src === to.dst) return { input: c.input, packets: [first, again] };
+  // a reply to an address on the replier's own link that nobody has never leaves the replier
+  if (unanswered(owner, to.src)) return { input: c.input, packets: [first, again] };
   return { input: c.input, packets: [first, replyTo(first, to, owner), again] };
 }
 
