@@ -11,6 +11,11 @@
  *
  * A differing flow prints its packets and first differing step, and is kept under
  * fixtures/kernel-diff/found/flow-<seed>-<k>.json (one file per packet) for a look.
+ *
+ * What iptrace does not model stays out of the comparison, and the summary counts it: seeds
+ * whose first packet is for the router itself or is a TCP packet REJECT answers are skipped; a
+ * flow is compared only up to a later TCP packet REJECT answers, or a packet whose NAT pick
+ * iptrace guessed; no reply goes to an address nobody has on the replier's own link.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
