@@ -922,14 +922,14 @@ export class Walker implements WalkContext {
     this.enter();
     end = this.runHook("PREROUTING", ["raw", "conntrack", "mangle", "nat"]);
     if (end !== "ACCEPT") return finish(end);
+    // Whether the frame now counts as addressed to this host, as ip_forward asks: br_netfilter
+    // re-addresses a frame whose destination DNAT changed, and that the new route takes out of
+    // another device, to the bridge's own MAC (PACKET_HOST), so a broadcast DNATed elsewhere is
+    // forwarded; without bridge netfilter it keeps its broadcast or multicast type
+    let readdressed = false;
     // routing decision (after DNAT). br_netfilter (br_nf_pre_routing_finish): when DNAT changed
     // the destination of a packet that came in through a bridge port, the new route decides; if
     // it leads back out of the same bridge, the frame is bridged to the new destination
-    // How the frame was addressed, as ip_forward sees it: br_netfilter re-addresses a frame whose
-    // destination DNAT changed, and that the new route takes out of another device, to the
-    // bridge's own MAC (br_nf_pre_routing_finish: PACKET_HOST), so a broadcast DNATed elsewhere
-    // is forwarded; without bridge netfilter it keeps its broadcast or multicast type
-    let readdressed = false;
     if (fromBridge && p.dst !== dst0) {
       bridged = sameBridge(p.dst);
       if (!bridged && p.bridged) {
