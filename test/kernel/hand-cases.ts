@@ -20,6 +20,7 @@ const PKTTYPE_MARKS = [
   "-A FORWARD -j U",
   "-A U -m pkttype --pkt-type unicast -j MARK --set-xmark 0x1/0x0",
   "-A U -m pkttype --pkt-type broadcast -j MARK --set-xmark 0x2/0x0",
+  "-A U -m pkttype --pkt-type multicast -j MARK --set-xmark 0x3/0x0",
   "COMMIT",
 ].join("\n");
 
@@ -28,15 +29,20 @@ const dnat = (from: string, to: string) =>
 
 /**
  * A link-layer broadcast that DNAT sends elsewhere (kernel:fuzz-flows seed 269923909). From a
- * bridge port, br_netfilter re-addresses the frame to the bridge and it is forwarded as unicast;
- * from a plain interface ip_forward drops it after PREROUTING; a unicast one, for comparison, is
- * forwarded.
+ * bridge port, br_netfilter re-addresses the frame to the bridge and it is forwarded as unicast
+ * (a multicast frame too); from a plain interface ip_forward drops it after PREROUTING; a
+ * unicast one, for comparison, is forwarded.
  */
 export const HAND_CASES: readonly DiffCase[] = [
   {
     name: "dnat-broadcast-bridge",
     input: `${PKTTYPE_MARKS}\n${dnat("192.168.0.255/32", "172.17.0.2")}\n`,
     packet: { family: 4, origin: { kind: "container", namespace: "ipt-d1" }, src: "192.168.0.2", dst: "192.168.0.255", proto: "udp", sport: 40000, dport: 53 },
+  },
+  {
+    name: "dnat-multicast-bridge",
+    input: `${PKTTYPE_MARKS}\n${dnat("239.1.2.3/32", "172.17.0.2")}\n`,
+    packet: { family: 4, origin: { kind: "container", namespace: "ipt-d1" }, src: "192.168.0.2", dst: "239.1.2.3", proto: "udp", sport: 40003, dport: 53 },
   },
   {
     name: "dnat-broadcast-uplink",
