@@ -43,6 +43,14 @@ export interface Comparison {
 
 const same = (a: NormalStep | undefined, b: NormalStep | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Whether iptrace had to guess a NAT pick at this step: the kernel takes a port or address from
+ * a range by a hash or at random, and iptrace takes the first and says so in the step's note.
+ */
+export function guessedNat(step: { readonly note?: string }): boolean {
+  return step.note?.includes("by a hash") === true;
+}
+
 /** Runs iptrace on a recorded (or just traced) case and compares it with the kernel's steps. */
 export function compareCase(c: KernelCase): Comparison {
   const { ruleset, host, packet } = inputsOf(c);
@@ -58,18 +66,17 @@ export function compareCase(c: KernelCase): Comparison {
 export function compareFlow(cases: readonly KernelCase[]): Comparison[] {
   const inputs = cases.map((c) => inputsOf(c));
   const traces = traceFlow(inputs[0].ruleset, inputs.map((i, k) => ({ ...i.packet, length: sentLength(cases[k].packet) })), { host: inputs[0].host });
-  const guessed = traces.findIndex((t) => t.steps.some((s) => s.note?.includes("by a hash") === true));
+  const guessed = traces.findIndex((t) => t.steps.some(guessedNat));
   return traces.slice(0, guessed < 0 ? traces.length : guessed + 1).map((t, k) => compareTrace(cases[k], t));
 }
 
 function compareTrace(c: KernelCase, trace: Trace): Comparison {
   let got = normaliseIptrace(trace.steps);
   let want = normaliseKernel(c.steps);
-  // A NAT pick iptrace had to guess (the kernel takes a port or address from a range by a hash or
-  // at random; iptrace takes the first and says so in the step's note): the steps after it, such
-  // as the looped-back copy of a broadcast meeting a test of the new port, follow the pick, so
-  // the two are compared up to that step (kernel:fuzz-flows seed 590341407).
-  const guessed = trace.steps.filter((s) => s.kind !== "return").findIndex((s) => s.note?.includes("by a hash") === true);
+  // A NAT pick iptrace had to guess: the steps after it, such as the looped-back copy of a
+  // broadcast meeting a test of the new port, follow the kernel's own pick, so the two are
+  // compared up to that step (kernel:fuzz-flows seed 590341407).
+  const guessed = trace.steps.filter((s) => s.kind !== "return").findIndex(guessedNat);
   if (guessed >= 0 && guessed + 1 < Math.max(got.length, want.length)) {
     got = got.slice(0, guessed + 1);
     want = want.slice(0, guessed + 1);

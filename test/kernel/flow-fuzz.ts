@@ -21,7 +21,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { familyOf, netContains, parseIp, parseNet } from "../../src/net/ip.js";
 import { tracePacket } from "../../src/sim/index.js";
-import { compareFlow, describeDifference, KERNEL_DIFF_DIR, sentLength } from "../diff/compare.ts";
+import { compareFlow, describeDifference, guessedNat, KERNEL_DIFF_DIR, sentLength } from "../diff/compare.ts";
 import { inputsOf, type KernelCase } from "../sim/kernel-fixtures.ts";
 import { DIFF_TOPOLOGY, withSession, type KernelSession } from "./differential.ts";
 import { fuzzSeeds, generateCase } from "./generate.ts";
@@ -55,12 +55,12 @@ function asCase(session: KernelSession, input: string, packet: PacketSpec): Kern
  * sender's neighbours, cannot tell (a documented limit), so such a reply is not sent.
  */
 function unanswered(origin: Origin, address: string): boolean {
-  const links: (InterfaceAddress | undefined)[] =
-    origin.kind === "container"
-      ? [findContainer(DIFF_TOPOLOGY, origin.namespace).bridge.ipv4, findContainer(DIFF_TOPOLOGY, origin.namespace).bridge.ipv6]
-      : origin.kind === "internet"
-        ? [DIFF_TOPOLOGY.internetUplinkIpv4, DIFF_TOPOLOGY.internetUplinkIpv6]
-        : [];
+  const bridge = origin.kind === "container" ? findContainer(DIFF_TOPOLOGY, origin.namespace).bridge : undefined;
+  const links: (InterfaceAddress | undefined)[] = bridge
+    ? [bridge.ipv4, bridge.ipv6]
+    : origin.kind === "internet"
+      ? [DIFF_TOPOLOGY.internetUplinkIpv4, DIFF_TOPOLOGY.internetUplinkIpv6]
+      : [];
   const family = familyOf(address);
   const value = family !== undefined ? parseIp(address, family) : undefined;
   if (family === undefined || value === undefined) return false;
@@ -97,7 +97,7 @@ function flowOf(session: KernelSession, seed: number): { input: string; packets:
   const to = t.packet;
   // a NAT range the kernel picks from by hash: iptrace's pick (the first address and port) need
   // not be the kernel's, so a reply addressed by it may miss the connection
-  const guessed = t.steps.some((s) => s.note?.includes("by a hash"));
+  const guessed = t.steps.some(guessedNat);
   const owner = t.verdict === "ACCEPT" && t.outcomes === undefined && !guessed ? ownerOf(to.dst) : undefined;
   const answerable = first.proto === "icmp" ? ICMP_ANSWER[first.icmpType ?? -1] !== undefined : to.sport !== undefined && to.dport !== undefined;
   if (owner === undefined || !answerable) return { input: c.input, packets: [first, again] };
