@@ -130,6 +130,11 @@ export function comparePrinted(c: { readonly input: string; readonly kernelSave:
   return undefined;
 }
 
+/** comparePrinted's difference, for a failure message. */
+export function describePrinted(d: { line: number; ours: string; kernel: string }): string {
+  return `line ${d.line} of the save\n  iptrace: ${d.ours}\n  kernel:  ${d.kernel}`;
+}
+
 /** Every recorded differential case (fixtures/kernel-diff/*.json), by seed/name. */
 export function loadDiffCases(dir = KERNEL_DIFF_DIR): DiffCaseFile[] {
   if (!existsSync(dir)) return [];

@@ -1,15 +1,15 @@
 /**
  * Differential testing, live: the fixed-seed generated cases and the hand-written ones
- * (hand-cases.ts) run through the kernel now (one
- * network, one monitor per family for all of them) and are compared with iptrace directly; the
- * kernel's trace must also still be the recorded one in fixtures/kernel-diff (so that `npm test`,
- * which reads the recording, keeps testing what the kernel does). iptrace's printer must print
- * each case's input as the kernel's iptables-nft-save printed it after loading it.
+ * (hand-cases.ts) run through the kernel now (one network, one monitor per family for all of
+ * them) and are compared with iptrace directly; the kernel's trace and save must also still be
+ * the recorded ones in fixtures/kernel-diff (so that `npm test`, which reads the recording, keeps
+ * testing what the kernel does). iptrace's printer must print each case's input as the kernel's
+ * iptables-nft-save printed it after loading it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareCase, comparePrinted, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
+import { compareCase, comparePrinted, describeDifference, describePrinted, KERNEL_DIFF_DIR } from "../diff/compare.ts";
 import { KernelSession, type DiffCase } from "./differential.ts";
 import { FIXED_SEEDS, generateCase } from "./generate.ts";
 import { HAND_CASES } from "./hand-cases.ts";
@@ -47,7 +47,7 @@ describe("differential: generated cases through the kernel and iptrace", () => {
       expect(fixture.kernelSave, "the kernel's save is not the recorded one").toBe(recorded.kernelSave);
       expect(strip(fixture.steps), "the kernel's trace is not the recorded one").toEqual(strip(recorded.steps));
       const printed = comparePrinted(fixture);
-      expect(printed, printed && `line ${printed.line} of the save\n  iptrace: ${printed.ours}\n  kernel:  ${printed.kernel}`).toBeUndefined();
+      expect(printed, printed && describePrinted(printed)).toBeUndefined();
       const r = compareCase({ ...fixture, file: c.name });
       // Keep a differing case for replay (npm run kernel:fuzz -- --seed N, or read the file).
       if (!r.agree && !known[c.name]) await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), { ...fixture, ...(c.seed !== undefined ? { seed: c.seed } : {}) });

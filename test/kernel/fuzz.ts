@@ -14,7 +14,7 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { compareCase, comparePrinted, describeDifference, KERNEL_DIFF_DIR } from "../diff/compare.ts";
+import { compareCase, comparePrinted, describeDifference, describePrinted, KERNEL_DIFF_DIR } from "../diff/compare.ts";
 import { withSession } from "./differential.ts";
 import { FIXED_SEEDS, fuzzSeeds } from "./generate.ts";
 import { assertKernelUsable } from "./netns.ts";
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       if (printed !== undefined) {
         differing.push(String(seed));
         const file = await writeFixture(path.join(KERNEL_DIFF_DIR, "found"), fixture);
-        console.log(`seed ${seed}: PRINTED DIFFERENTLY (kept as ${path.relative(process.cwd(), file)}), line ${printed.line} of the save\n  iptrace: ${printed.ours}\n  kernel:  ${printed.kernel}\n`);
+        console.log(`seed ${seed}: PRINTED DIFFERENTLY (kept as ${path.relative(process.cwd(), file)}), ${describePrinted(printed)}\n`);
         continue;
       }
       if (result.agree) {
